@@ -1,0 +1,155 @@
+/**
+ * Every message between the extension host, the worker (child process) and the engine's event
+ * stream, typed. Methods are strings 'area/verb' (as in vscode-eslint); each carries a comment on
+ * who sends it and why. Panel (webview) messages live in panelMessages.ts beside this file.
+ * Bump PROTOCOL_VERSION on any incompatible change: host and worker refuse a mismatch.
+ */
+import type { BackendInfo, BackendName, CleanseReport, EpochRecord, LayerDiagnostics, Metrics } from './report';
+
+export const PROTOCOL_VERSION = 1;
+
+export type BackendChoice = 'auto' | BackendName;
+
+/** `bcu cleanse` / the panel's Start: distill the model into a partly re-initialized copy. */
+export interface CleanseParams {
+  model: string;
+  data: string;
+  out: string;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  /** Per-depth list "0.01,0.03,..." or JSON object {layerName|group: ratio}. */
+  ratios?: string | Record<string, number>;
+  limit?: number;
+  skip?: number;
+  seed?: number;
+  backend?: BackendChoice;
+  /** Optional labeled data and trigger spec file: before/after ACC/ASR/RA (never used to train). */
+  evalData?: string;
+  trigger?: string;
+  evalLimit?: number;
+  force?: boolean;
+  /** Advanced settings (temperature, T^2, augmentation...), merged over the defaults. */
+  extra?: Record<string, unknown>;
+}
+
+/** `bcu evaluate`: ACC on labeled data, ASR/RA when a trigger spec is given. */
+export interface EvaluateParams {
+  model: string;
+  data: string;
+  trigger?: string;
+  limit?: number;
+  skip?: number;
+  backend?: BackendChoice;
+}
+
+/** `bcu inspect`: the model's layers and the default re-initialization schedule. */
+export interface InspectParams {
+  model: string;
+  data?: string;
+  limit?: number;
+  backend?: BackendChoice;
+}
+
+export type JobSpec =
+  | { kind: 'cleanse'; params: CleanseParams }
+  | { kind: 'evaluate'; params: EvaluateParams }
+  | { kind: 'inspect'; params: InspectParams };
+
+export type JobKind = JobSpec['kind'];
+
+export interface InspectLayer {
+  name: string;
+  kind: string;
+  params: number;
+  /** Depth group the default schedule assigns (e.g. "stem", "stage1", "classifier"). */
+  group: string;
+  /** Default re-initialization ratio for this layer (0: never re-initialized, e.g. BatchNorm). */
+  ratio: number;
+  outputShape: (number | null)[];
+}
+
+export interface InspectResult {
+  type: 'result';
+  model: string;
+  inputShape: (number | null)[];
+  classes: number;
+  params: number;
+  layers: InspectLayer[];
+}
+
+export interface EvaluateResult extends Metrics {
+  type: 'result';
+}
+
+export interface CleanseResult {
+  type: 'result';
+  model: string;
+  report: string;
+  before: Metrics | null;
+  after: Metrics | null;
+  agreement: number | null;
+  seconds: number;
+}
+
+export type JobResult = CleanseResult | EvaluateResult | InspectResult;
+
+/** What the engine streams while a job runs (CLI prints them with --json; worker forwards them). */
+export type EngineEvent =
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'backend'; backend: BackendInfo }
+  | {
+      type: 'progress';
+      phase: 'load' | 'evaluate' | 'distill' | 'train' | 'save';
+      epoch: number;
+      epochs: number;
+      step: number;
+      steps: number;
+      imagesPerSecond: number | null;
+      etaSeconds: number | null;
+      loss?: number | null;
+      temperature?: number | null;
+    }
+  | { type: 'epoch'; record: EpochRecord }
+  | { type: 'metrics'; which: 'before' | 'after'; metrics: Metrics }
+  | { type: 'layers'; layers: LayerDiagnostics[] }
+  | { type: 'report'; path: string; report: CleanseReport };
+
+export type EngineEventSink = (event: EngineEvent) => void;
+
+export type FailureKind = 'input' | 'diverged' | 'cancelled' | 'out-of-memory' | 'internal';
+
+// ---- host -> worker ----
+/** Host asks the worker to run one job (one at a time per worker). */
+export interface JobStartMessage { method: 'job/start'; protocol: number; jobId: string; job: JobSpec }
+/** Host asks the worker to stop the running job; the worker answers job/failed kind 'cancelled'. */
+export interface JobCancelMessage { method: 'job/cancel'; jobId: string }
+export type HostToWorker = JobStartMessage | JobCancelMessage;
+
+// ---- worker -> host ----
+/** Worker is up and speaks this protocol version. */
+export interface WorkerReadyMessage { method: 'worker/ready'; protocol: number; pid: number }
+/** An engine event of the running job. */
+export interface JobEventMessage { method: 'job/event'; jobId: string; event: EngineEvent }
+/** The job finished; its result. */
+export interface JobDoneMessage { method: 'job/done'; jobId: string; result: JobResult }
+/** The job failed; kind tells the host how to present it. */
+export interface JobFailedMessage {
+  method: 'job/failed';
+  jobId: string;
+  error: { kind: FailureKind; message: string; file?: string; stack?: string };
+}
+export type WorkerToHost = WorkerReadyMessage | JobEventMessage | JobDoneMessage | JobFailedMessage;
+
+export function isWorkerToHost(value: unknown): value is WorkerToHost {
+  const m = value as { method?: unknown } | null;
+  return (
+    typeof m === 'object' && m !== null &&
+    (m.method === 'worker/ready' || m.method === 'job/event' || m.method === 'job/done' || m.method === 'job/failed')
+  );
+}
+
+export function isHostToWorker(value: unknown): value is HostToWorker {
+  const m = value as { method?: unknown } | null;
+  return typeof m === 'object' && m !== null && (m.method === 'job/start' || m.method === 'job/cancel');
+}

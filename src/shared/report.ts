@@ -1,0 +1,110 @@
+/**
+ * The run record `<out>/report.json`: the one source of truth the extension annotates from.
+ * The host reads it without importing the engine (no tensors there), so the type lives here.
+ * Bump REPORT_SCHEMA_VERSION on any incompatible change; readers refuse newer majors.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Threads the backend computes with (WASM: its pthread pool; tensorflow: intra-op; cpu: 1). */
+  threads: number;
+  /** Why this backend runs, e.g. "tfjs-node not installed (Cannot find module ...); using wasm". */
+  reason: string;
+}
+
+/** Classification figures, fractions 0..1, BackdoorBench conventions (see README, Metrics). */
+export interface Metrics {
+  /** Top-1 accuracy on clean labeled images. */
+  acc: number | null;
+  /** Share of triggered non-target images predicted as the target. */
+  asr: number | null;
+  /** Share of triggered non-target images predicted as their true class. */
+  ra: number | null;
+  /** Clean labeled images scored. */
+  n: number;
+  /** Triggered (non-target) images scored. */
+  nTriggered: number;
+}
+
+export interface LayerDiagnostics {
+  name: string;
+  /** Keras class name, e.g. Conv2D, Dense, BatchNormalization. */
+  kind: string;
+  params: number;
+  /** Re-initialization probability applied (0 for layers left alone). */
+  reinitRatio: number;
+  /** Share of the layer's weight elements actually replaced. */
+  reinitFraction: number;
+  /** ||W_student - W_teacher|| / ||W_teacher|| over the layer's trainable weights, after the cleanse. */
+  weightDrift: number | null;
+  /** Relative change of the layer's outputs between teacher and student on the same images. */
+  outputChange?: number | null;
+  /** Largest channel Lipschitz upper bound and its z-score among the layer's channels (CLP). */
+  lipschitzMax?: number | null;
+  lipschitzZ?: number | null;
+  /** Human-readable warning when a diagnostic rule flags the layer, else null. */
+  warning?: string | null;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  temperature: number;
+  lr: number;
+  loss: number;
+  /** Teacher-student top-1 agreement on the unlabeled images seen this epoch (no labels). */
+  agreement: number;
+  /** Share of the student's predictions falling on its most frequent class. */
+  topClassShare: number;
+  seconds: number;
+  imagesPerSecond: number;
+  /** Labeled evaluation after the epoch, only when evaluation data was given. */
+  eval?: Metrics | null;
+}
+
+export interface CleanseSettings {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  lrSchedule: 'cosine' | 'constant';
+  temperatureStart: number;
+  temperatureEnd: number;
+  temperatureSquared: boolean;
+  ratios: Record<string, number>;
+  ratioSchedule: string;
+  augment: { cropPadding: number; flip: boolean };
+  limit: number | null;
+  seed: number;
+  [extra: string]: unknown;
+}
+
+export interface CleanseReport {
+  schemaVersion: number;
+  kind: 'cleanse' | 'evaluate' | 'attack' | 'inspect';
+  tool: { name: 'backdoor-cleanse'; version: string };
+  createdAt: string;
+  inputs: {
+    model: string;
+    modelSha256: string;
+    data: string | null;
+    images: number;
+    skippedImages: number;
+    backend: BackendInfo;
+    evalData?: string | null;
+    trigger?: unknown;
+  };
+  outputs: { model: string | null; report: string };
+  settings: Partial<CleanseSettings> & Record<string, unknown>;
+  epochs: EpochRecord[];
+  /** Which epoch's student was kept and why (label-free rule). */
+  selection?: { epoch: number; rule: string } | null;
+  layers: LayerDiagnostics[];
+  before?: Metrics | null;
+  after?: Metrics | null;
+  warnings: string[];
+  timings: Record<string, number>;
+}
