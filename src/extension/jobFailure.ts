@@ -1,0 +1,13 @@
+/** The error a RunningJob's `result` rejects with: the worker's failure kind plus its message. */
+import type { FailureKind } from '../shared/protocol';
+
+export class JobFailure extends Error {
+  constructor(readonly kind: FailureKind, message: string, readonly file?: string) {
+    super(message);
+    this.name = 'JobFailure';
+  }
+}
+
+export function isJobFailure(error: unknown): error is JobFailure {
+  return error instanceof JobFailure;
+}

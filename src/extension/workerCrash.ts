@@ -1,0 +1,39 @@
+/**
+ * What to tell the user when the worker process ended without answering job/done or job/failed.
+ * WASM aborts and V8 heap exhaustion are reported as 'out-of-memory' with advice; everything else
+ * is an 'internal' crash whose details are in the output channel.
+ */
+import type { FailureKind } from '../shared/protocol';
+import { describeExit, type WorkerExit } from './workerProcess';
+
+const OUT_OF_MEMORY_PATTERNS = [
+  /RuntimeError: Aborted\(/,
+  /JavaScript heap out of memory/,
+  /Reached heap limit/,
+  /Array buffer allocation failed/,
+  /std::bad_alloc/,
+  /Cannot allocate memory/,
+];
+
+export function looksOutOfMemory(stderr: string): boolean {
+  return OUT_OF_MEMORY_PATTERNS.some((pattern) => pattern.test(stderr));
+}
+
+export function classifyWorkerExit(exit: WorkerExit, stderr: string, nodePath?: string): { kind: FailureKind; message: string } {
+  if (exit.spawnError) {
+    const where = nodePath ? `the Node binary ${nodePath} (setting backdoorCleanse.nodePath)` : 'the worker';
+    return { kind: 'input', message: `Could not start ${where}: ${exit.spawnError.message}.` };
+  }
+  if (looksOutOfMemory(stderr)) {
+    return {
+      kind: 'out-of-memory',
+      message: `The worker ran out of memory (${describeExit(exit)}). Try a smaller batch or limit, or the 'tensorflow' backend.`,
+    };
+  }
+  const lastLine = stderr.trim().split('\n').filter((line) => line.trim()).pop();
+  const hint = exit.signal === 'SIGKILL' ? ' If memory was short, the system may have stopped it.' : '';
+  return {
+    kind: 'internal',
+    message: `The worker stopped unexpectedly (${describeExit(exit)}).${hint}${lastLine ? ` Last output: ${lastLine.slice(0, 300)}` : ''}`,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Maps whatever a job threw to the protocol's failure: the kind tells the host how to present it.
+ * Matched by error name, not class identity, so errors from any copy of the engine classify alike.
+ */
+import type { JobFailedMessage } from '../shared/protocol';
+
+type Failure = JobFailedMessage['error'];
+
+export function failureOf(error: unknown, signal?: AbortSignal): Failure {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const name = err.name;
+  if (name === 'CancelledError' || name === 'AbortError' || signal?.aborted) {
+    return { kind: 'cancelled', message: 'Cancelled.' };
+  }
+  if (name === 'InputError') {
+    const file = (err as { file?: unknown }).file;
+    return { kind: 'input', message: err.message, ...(typeof file === 'string' ? { file } : {}) };
+  }
+  if (name === 'DivergedError') return { kind: 'diverged', message: err.message };
+  if (isOutOfMemory(err)) {
+    return {
+      kind: 'out-of-memory',
+      message: `Out of memory (${err.message.split('\n')[0]}). Try a smaller batch or limit, or the 'tensorflow' backend.`,
+      stack: err.stack,
+    };
+  }
+  return { kind: 'internal', message: err.message || String(error), stack: err.stack };
+}
+
+/** WASM aborts (`RuntimeError: Aborted()`), V8 allocation failures, TF's OOM messages. */
+export function isOutOfMemory(err: Error): boolean {
+  if (err.name === 'RuntimeError' && /Aborted\(/.test(err.message)) return true;
+  return /out of memory|Array buffer allocation failed|OOM when allocating|Aborted\(\)/i.test(err.message);
+}
