@@ -105,6 +105,14 @@ describe('modelIo', () => {
       await rejectsWithInputError(readModelArtifacts(modelJsonPath), modelJsonPath, 'not valid JSON', '--input_format keras');
     });
 
+    it('refuses a huge file named as model.json without reading it', async () => {
+      const modelJsonPath = path.join(root, 'model.json');
+      const handle = await fs.open(modelJsonPath, 'w');
+      await handle.truncate(65 * 1024 * 1024); // sparse: no real disk use
+      await handle.close();
+      await rejectsWithInputError(readModelArtifacts(modelJsonPath), 'far too large for a model.json');
+    });
+
     it('refuses JSON that is not a model.json', async () => {
       const modelJsonPath = await writeModelFolder(path.join(root, 'model'), { hello: 'world' }, {});
       await rejectsWithInputError(readModelArtifacts(modelJsonPath), 'no "modelTopology"');

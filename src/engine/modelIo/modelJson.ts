@@ -8,7 +8,7 @@ import { InputError } from '../errors';
 
 const HOW_TO_EXPORT =
   'Export the model in the TF.js LayersModel format: `tensorflowjs_converter --input_format keras model.h5 out_dir/` ' +
-  "from Keras, or `await model.save('file://out_dir')` / `model.save(...)` from TF.js.";
+  "from Keras, or `await model.save('file://out_dir')` (tfjs-node) / `model.save('downloads://model')` (browser) from TF.js.";
 
 /** The raw bytes too: they are part of the model's fingerprint. */
 export interface ParsedModelJson {
@@ -16,11 +16,23 @@ export interface ParsedModelJson {
   bytes: Buffer;
 }
 
+/** LayersModel topologies are kilobytes; anything this big is a weight or data file named by mistake. */
+const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
 export async function readModelJson(modelJsonPath: string): Promise<ParsedModelJson> {
   let bytes: Buffer;
   try {
+    const { size } = await fs.stat(modelJsonPath);
+    if (size > MAX_MODEL_JSON_BYTES) {
+      throw new InputError(
+        `model file ${modelJsonPath} is ${Math.round(size / 1024 / 1024)} MB, far too large for a model.json; point ` +
+          `--model at the model.json, not at a weight or data file. ${HOW_TO_EXPORT}`,
+        modelJsonPath,
+      );
+    }
     bytes = await fs.readFile(modelJsonPath);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${(error as Error).message})`;
