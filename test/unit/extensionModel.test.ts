@@ -1,0 +1,64 @@
+/** The extension's pure parts: settings, output folders, and the report index. */
+import * as assert from 'node:assert/strict';
+import { DEFAULT_CONFIG, readExtensionConfig } from '../../src/extension/config';
+import { expandOutputFolder, uniqueFolder } from '../../src/extension/outputFolder';
+import { ReportIndex, parseReport } from '../../src/extension/reportIndex';
+
+const source = (values: Record<string, unknown>) => ({ get: <T>(key: string) => values[key] as T | undefined });
+
+describe('extension settings', () => {
+  it('reads every setting, falling back to defaults for missing or invalid values', () => {
+    assert.deepEqual(readExtensionConfig(source({})), DEFAULT_CONFIG);
+    const config = readExtensionConfig(source({ epochs: 5, batch: 32.7, learningRate: 0.002, seed: 7, backend: 'wasm', nodePath: ' /opt/node/bin/node ', outputFolder: '${workspaceFolder}/clean', limit: 500 }));
+    assert.deepEqual(config, { epochs: 5, batch: 32, learningRate: 0.002, seed: 7, backend: 'wasm', nodePath: '/opt/node/bin/node', outputFolder: '${workspaceFolder}/clean', limit: 500 });
+    const invalid = readExtensionConfig(source({ epochs: 0, batch: -1, learningRate: 0, backend: 'gpu', outputFolder: '  ', limit: 'all' }));
+    assert.deepEqual(invalid, DEFAULT_CONFIG);
+  });
+});
+
+describe('extension output folders', () => {
+  it('expands ${modelDir}, ${modelDirName} and ${workspaceFolder}; relative patterns sit beside the model', () => {
+    const ctx = { modelPath: '/ws/models/badnet/model.json', workspaceFolder: '/ws' };
+    assert.equal(expandOutputFolder('${modelDir}-cleansed', ctx), '/ws/models/badnet-cleansed');
+    assert.equal(expandOutputFolder('${workspaceFolder}/cleansed/${modelDirName}', ctx), '/ws/cleansed/badnet');
+    assert.equal(expandOutputFolder('clean', ctx), '/ws/models/badnet/clean');
+    assert.equal(expandOutputFolder('${unknown}', ctx), '/ws/models/badnet/${unknown}');
+  });
+
+  it('appends -2, -3... while the folder exists', () => {
+    const taken = new Set(['/o', '/o-2']);
+    assert.equal(uniqueFolder('/o', (f) => taken.has(f)), '/o-3');
+    assert.equal(uniqueFolder('/p', (f) => taken.has(f)), '/p');
+  });
+});
+
+describe('extension report index', () => {
+  const reportText = (extra: Record<string, unknown>) =>
+    JSON.stringify({ schemaVersion: 1, kind: 'cleanse', tool: { name: 'backdoor-cleanse', version: '1' }, createdAt: '2026-01-01T00:00:00Z', inputs: { model: '/ws/a/model.json' }, outputs: { model: '/ws/a-cleansed/model.json', report: '/ws/a-cleansed/report.json' }, layers: [], ...extra });
+
+  it('accepts only this tool’s reports of a schema it can read', () => {
+    assert.ok(parseReport(reportText({})));
+    assert.equal(parseReport(reportText({ tool: { name: 'other' } })), undefined);
+    assert.equal(parseReport(reportText({ schemaVersion: 2 })), undefined);
+    assert.equal(parseReport(reportText({ inputs: {} })), undefined);
+    assert.equal(parseReport('{not json'), undefined);
+    assert.deepEqual(parseReport(reportText({ layers: undefined }))?.layers, []);
+  });
+
+  it('answers the newest record per model, per kind, and the producer of a cleansed copy', () => {
+    const index = new ReportIndex();
+    const older = index.set('/ws/a-cleansed/report.json', parseReport(reportText({}))!);
+    const newer = index.set('/ws/a-cleansed-2/report.json', parseReport(reportText({ createdAt: '2026-02-01T00:00:00Z', outputs: { model: '/ws/a-cleansed-2/model.json', report: '' } }))!);
+    const evaluation = index.set('/store/e/report.json', parseReport(reportText({ kind: 'evaluate', createdAt: '2026-01-15T00:00:00Z', outputs: { model: null, report: '' } }))!);
+    assert.equal(index.latestFor('/ws/a/../a/model.json'), newer);
+    assert.equal(index.latestOfKind('/ws/a/model.json', 'evaluate'), evaluation);
+    assert.equal(index.producerOf('/ws/a-cleansed/model.json'), older);
+    assert.equal(index.latest(), newer);
+    assert.equal(index.deleteUnder('/ws/a-cleansed-2'), 1);
+    assert.equal(index.latestFor('/ws/a/model.json'), evaluation);
+    assert.equal(index.latestOfKind('/ws/a/model.json', 'cleanse'), older);
+    assert.equal(index.delete('/ws/a-cleansed/report.json'), true);
+    assert.deepEqual(index.all(), [evaluation]);
+    assert.equal(index.latestFor('/ws/b/model.json'), undefined);
+  });
+});
