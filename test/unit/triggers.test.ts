@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { ImageShape } from '../../src/engine/data/types';
 import { InputError } from '../../src/engine/errors';
@@ -179,6 +180,19 @@ describe('triggers: Blended (Chen et al. 2017)', () => {
     const out = applyNoLeak(x, rgb);
     assert.deepStrictEqual(out[0][0][0], [177.5, 50, 50]);
     x.dispose();
+  });
+
+  it('reads a JPEG pattern too (the reference pattern is a JPEG)', async () => {
+    const pixels = Buffer.alloc(8 * 8 * 4);
+    for (let p = 0; p < 64; p++) pixels.set([200, 100, 50, 255], p * 4);
+    const file = path.join(dir, 'pattern.jpg');
+    fs.writeFileSync(file, jpeg.encode({ width: 8, height: 8, data: pixels }, 100).data);
+    const trigger = await prepareTrigger(blended(0.2, 1, file), { height: 4, width: 4, channels: 3 });
+    if (trigger.type !== 'blended') throw new Error('wrong type');
+    for (let p = 0; p < 16; p++) {
+      const rgb = [0, 1, 2].map((c) => trigger.pattern[p * 3 + c]);
+      assert.ok(Math.abs(rgb[0] - 200) < 4 && Math.abs(rgb[1] - 100) < 4 && Math.abs(rgb[2] - 50) < 4, `pixel ${p}: ${rgb}`);
+    }
   });
 
   it('reports an undecodable pattern file as an InputError naming it', async () => {

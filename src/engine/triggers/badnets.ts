@@ -24,10 +24,10 @@ export interface PreparedBadNets {
  * The patch, row by row from its top-left cell: true = white.
  *
  * The reference trigger file (BCU/BackdoorBench `cifar10_bottom_right_3by3_blackwhite.npy`, pixels
- * 29-31 of a 32x32 image) reads, rows from top, B B W / B W B / W B W. That is the checkerboard
- * "white where row+column is even" except that its top-left cell is black. We follow the file
- * exactly, so our 3x3 patch matches the models and numbers in the literature, and generalize the
- * same rule to other sizes.
+ * 29-31 of a 32x32 image) reads, rows from top, B B W / B W B / W B W, as our method note
+ * (shared/notes/bcu-method.md, section 3) records it. That is the checkerboard "white where
+ * row+column is even" except that its top-left cell is black. We follow the reference exactly, so
+ * our 3x3 patch is the one behind the published numbers, and apply the same rule to other sizes.
  */
 export function badnetsPatch(size: number): boolean[][] {
   const rows: boolean[][] = [];
