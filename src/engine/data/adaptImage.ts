@@ -76,15 +76,18 @@ export function resizeBilinear(
     }
   }
   const out = new Uint8Array(outHeight * rowStride);
+  const sums = new Float32Array(rowStride); // whole rows at a time: sequential memory access
   for (let y = 0; y < outHeight; y++) {
-    const first = rows.first[y];
-    const taps = rows.taps[y];
-    const w0 = y * rows.maxTaps;
+    sums.fill(0);
+    for (let t = 0; t < rows.taps[y]; t++) {
+      const w = rows.weights[y * rows.maxTaps + t];
+      const inRow = (rows.first[y] + t) * rowStride;
+      for (let i = 0; i < rowStride; i++) sums[i] += w * horizontal[inRow + i];
+    }
     const outRow = y * rowStride;
     for (let i = 0; i < rowStride; i++) {
-      let sum = 0;
-      for (let t = 0; t < taps; t++) sum += rows.weights[w0 + t] * horizontal[(first + t) * rowStride + i];
-      out[outRow + i] = sum <= 0 ? 0 : sum >= 255 ? 255 : Math.round(sum);
+      const v = sums[i];
+      out[outRow + i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
   }
   return out;
