@@ -70,5 +70,9 @@ describe('data: decodeImage', () => {
     assert.throws(() => decodeImage(Buffer.from('not an image at all')), /not a PNG or JPEG/);
     const png = encodePng({ width: 4, height: 4, colorType: 2, samples: new Array(48).fill(7) });
     assert.throws(() => decodeImage(png.subarray(0, png.length - 20)));
+    const huge = Buffer.from(png);
+    huge.writeUInt32BE(20000, 16);
+    huge.writeUInt32BE(20000, 20);
+    assert.throws(() => decodeImage(huge), /over the 100-megapixel limit/);
   });
 });

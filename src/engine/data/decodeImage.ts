@@ -33,8 +33,15 @@ export function decodeImage(bytes: Uint8Array): DecodedImage {
   throw new Error('not a PNG or JPEG file (unrecognized first bytes)');
 }
 
+/** Same cap jpeg-js applies by default, so a huge PNG is skipped instead of exhausting memory. */
+const MAX_MEGAPIXELS = 100;
+
 function decodePng(bytes: Uint8Array): DecodedImage {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // IHDR is always the first chunk: width and height at bytes 16..23.
+  if (buffer.length >= 24 && buffer.readUInt32BE(16) * buffer.readUInt32BE(20) > MAX_MEGAPIXELS * 1e6) {
+    throw new Error(`PNG is ${buffer.readUInt32BE(16)}x${buffer.readUInt32BE(20)}, over the ${MAX_MEGAPIXELS}-megapixel limit`);
+  }
   // pngjs expands every colour type (gray, gray+alpha, palette, 16-bit) to 8-bit RGBA.
   const png = PNG.sync.read(buffer);
   const { width, height } = png;
