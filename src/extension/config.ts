@@ -9,7 +9,7 @@ export const CONFIG_SECTION = 'backdoorCleanse';
 export interface ExtensionConfig {
   /** Distillation epochs of a cleanse (`bcu cleanse --epochs`). Default 20. */
   epochs: number;
-  /** Images per training step (`--batch`). Default 64. */
+  /** Images per training step (`--batch`). Default 256 (the engine's); lower it when memory is short. */
   batch: number;
   /** Learning rate of the student (`--lr`). Default 0.01. */
   learningRate: number;
@@ -36,7 +36,7 @@ export interface ExtensionConfig {
 
 export const DEFAULT_CONFIG: Readonly<ExtensionConfig> = {
   epochs: 20,
-  batch: 64,
+  batch: 256,
   learningRate: 0.01,
   seed: 0,
   backend: 'auto',

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 export interface OutputFolderContext {
   modelPath: string;
-  /** The workspace folder holding the model (its folder when there is none). */
+  /** The workspace folder holding the model (when there is none: the folder above the model's). */
   workspaceFolder?: string;
 }
 
@@ -15,10 +15,11 @@ export function expandOutputFolder(pattern: string, context: OutputFolderContext
   const variables: Record<string, string> = {
     modelDir,
     modelDirName: path.basename(modelDir),
-    workspaceFolder: context.workspaceFolder ?? modelDir,
+    workspaceFolder: context.workspaceFolder ?? path.dirname(modelDir),
   };
   const expanded = pattern.replace(/\$\{(\w+)\}/g, (whole, name: string) => variables[name] ?? whole);
-  return path.resolve(modelDir, expanded);
+  // Same rules as the panel's default output folder: relative patterns start at the workspace folder.
+  return path.resolve(variables.workspaceFolder, expanded);
 }
 
 export function uniqueFolder(folder: string, exists: (candidate: string) => boolean): string {

@@ -169,7 +169,7 @@ describe('annotations: model CodeLenses', () => {
       [
         [0, 0, 'Backdoor Cleanse: ASR 97.1 % -> 0.9 %, ACC 91.2 % -> 90.4 %', undefined, undefined],
         [0, 0, 'Open report', 'backdoorCleanse.openReport', ['/ws/models/badnet-cleansed/report.json']],
-        [0, 0, `Cleansed copy: ${path.join('..', 'badnet-cleansed', 'model.json')}`, 'backdoorCleanse.openFile', ['/ws/models/badnet-cleansed/model.json']],
+        [0, 0, `Cleansed copy: ${path.join('..', 'badnet-cleansed', 'model.json')}`, 'vscode.open', ['/ws/models/badnet-cleansed/model.json']],
         [0, 0, 'Cleanse again', 'backdoorCleanse.cleanseModel', ['/ws/models/badnet/model.json']],
       ],
     );

@@ -17,12 +17,14 @@ describe('extension settings', () => {
 });
 
 describe('extension output folders', () => {
-  it('expands ${modelDir}, ${modelDirName} and ${workspaceFolder}; relative patterns sit beside the model', () => {
+  it('expands ${modelDir}, ${modelDirName} and ${workspaceFolder}; relative patterns start at the workspace folder', () => {
     const ctx = { modelPath: '/ws/models/badnet/model.json', workspaceFolder: '/ws' };
     assert.equal(expandOutputFolder('${modelDir}-cleansed', ctx), '/ws/models/badnet-cleansed');
     assert.equal(expandOutputFolder('${workspaceFolder}/cleansed/${modelDirName}', ctx), '/ws/cleansed/badnet');
-    assert.equal(expandOutputFolder('clean', ctx), '/ws/models/badnet/clean');
-    assert.equal(expandOutputFolder('${unknown}', ctx), '/ws/models/badnet/${unknown}');
+    assert.equal(expandOutputFolder('clean', ctx), '/ws/clean');
+    assert.equal(expandOutputFolder('${modelDir}-c', { modelPath: '/m/a/model.json' }), '/m/a-c');
+    assert.equal(expandOutputFolder('out', { modelPath: '/m/a/model.json' }), '/m/out');
+    assert.equal(expandOutputFolder('${unknown}', ctx), '/ws/${unknown}');
   });
 
   it('appends -2, -3... while the folder exists', () => {

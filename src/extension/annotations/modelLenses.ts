@@ -9,7 +9,7 @@ import { summarizeRecord } from './recordSummary';
 
 export const COMMAND_CLEANSE = 'backdoorCleanse.cleanseModel';
 export const COMMAND_OPEN_REPORT = 'backdoorCleanse.openReport';
-export const COMMAND_OPEN_FILE = 'backdoorCleanse.openFile';
+export const COMMAND_OPEN_FILE = 'vscode.open';
 
 export interface LensSpec {
   line: number;

@@ -5,8 +5,10 @@
 import type { CleanseReport, Metrics } from '../../shared/report';
 import { percent } from './format';
 
-/** Agreement of the kept student: the selected epoch's, else the last epoch's. */
+/** Agreement of the kept student: the report's own figure, else the selected epoch's, else the last epoch's. */
 export function agreementOf(report: CleanseReport): number | null {
+  const overall = (report as { agreement?: unknown }).agreement;
+  if (typeof overall === 'number') return overall;
   const epochs = report.epochs ?? [];
   const selected = report.selection ? epochs.find((e) => e.epoch === report.selection?.epoch) : undefined;
   const record = selected ?? epochs[epochs.length - 1];

@@ -1,0 +1,71 @@
+/**
+ * Problems-panel entries on the layers of every cleansed model.json: Information for the
+ * re-initialization figures, Warning for flagged layers. Open documents are read from the editor
+ * (positions follow unsaved edits), others from disk.
+ */
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { ReportStore } from '../services';
+import { buildLayerAnnotations } from './layerAnnotations';
+import { toRange } from './vscodeRanges';
+
+export const DIAGNOSTIC_SOURCE = 'Backdoor Cleanse';
+
+export class LayerProblems implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('backdoor-cleanse');
+  private readonly disposables: vscode.Disposable[] = [this.collection];
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly store: ReportStore) {
+    store.onDidChange(() => this.scheduleRefresh(), undefined, this.disposables);
+    vscode.workspace.onDidChangeTextDocument((e) => this.isModel(e.document.uri) && this.scheduleRefresh(), undefined, this.disposables);
+    vscode.workspace.onDidCloseTextDocument((d) => this.isModel(d.uri) && this.scheduleRefresh(), undefined, this.disposables);
+    this.scheduleRefresh();
+  }
+
+  /** Recomputes every model's entries now (tests await it). */
+  async refresh(): Promise<void> {
+    const models = new Map<string, string>(); // model path -> its report's path
+    for (const record of this.store.all()) {
+      if (record.report.kind === 'cleanse' && record.report.layers.length && !models.has(record.report.inputs.model)) {
+        models.set(record.report.inputs.model, record.path);
+      }
+    }
+    const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    for (const modelPath of models.keys()) {
+      const record = this.store.latestOfKind(modelPath, 'cleanse');
+      const text = await this.textOf(modelPath);
+      if (!record || text === undefined) continue;
+      const diagnostics = buildLayerAnnotations(text, record.report).problems.map((problem) => {
+        const severity = problem.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+        const diagnostic = new vscode.Diagnostic(toRange(problem.range), problem.message, severity);
+        diagnostic.source = DIAGNOSTIC_SOURCE;
+        diagnostic.code = { value: 'report', target: vscode.Uri.file(record.path) };
+        return diagnostic;
+      });
+      entries.push([vscode.Uri.file(modelPath), diagnostics]);
+    }
+    this.collection.clear();
+    this.collection.set(entries);
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+
+  private isModel(uri: vscode.Uri): boolean {
+    return uri.scheme === 'file' && !!this.store.latestOfKind(uri.fsPath, 'cleanse');
+  }
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(), 150);
+  }
+
+  private async textOf(modelPath: string): Promise<string | undefined> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === modelPath);
+    if (open) return open.getText();
+    return fs.readFile(modelPath, 'utf8').catch(() => undefined);
+  }
+}

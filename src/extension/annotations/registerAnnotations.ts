@@ -1,0 +1,28 @@
+/** Wires every report-driven annotation to VS Code. Works in untrusted workspaces too (read-only). */
+import * as vscode from 'vscode';
+import type { ReportStore } from '../services';
+import { LayerHoverProvider } from './layerHover';
+import { LayerProblems } from './layerProblems';
+import { LOAD_CALL_LANGUAGES, LoadCallCodeLensProvider } from './loadCallCodeLens';
+import { ModelCodeLensProvider } from './modelCodeLens';
+import { ModelDecorationProvider } from './modelDecorations';
+
+export interface Annotations extends vscode.Disposable {
+  problems: LayerProblems;
+}
+
+export function registerAnnotations(store: ReportStore): Annotations {
+  const jsonFiles: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.json' }];
+  const sources: vscode.DocumentSelector = LOAD_CALL_LANGUAGES.map((language) => ({ scheme: 'file', language }));
+  const problems = new LayerProblems(store);
+  const decorations = new ModelDecorationProvider(store);
+  const disposables = [
+    problems,
+    decorations,
+    vscode.languages.registerCodeLensProvider(jsonFiles, new ModelCodeLensProvider(store)),
+    vscode.languages.registerHoverProvider(jsonFiles, new LayerHoverProvider(store)),
+    vscode.languages.registerCodeLensProvider(sources, new LoadCallCodeLensProvider(store)),
+    vscode.window.registerFileDecorationProvider(decorations),
+  ];
+  return { problems, dispose: () => vscode.Disposable.from(...disposables).dispose() };
+}

@@ -1,0 +1,128 @@
+/**
+ * The ReportStore: every report.json of this tool in the workspace (found by search, kept current
+ * by file watchers), plus reports outside it that this extension wrote or was told about
+ * (remembered in workspaceState), so annotations come back when the workspace reopens.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ReportIndex, parseReport, pathKey } from './reportIndex';
+import type { ReportRecord, ReportStore } from './services';
+
+const REMEMBERED_KEY = 'backdoorCleanse.reportsOutsideWorkspace';
+const REPORT_GLOB = '**/report.json';
+const SEARCH_EXCLUDE = '{**/node_modules/**,**/.git/**}';
+/** Coalesces bursts of file events (a job writes several files) into one change event. */
+const CHANGE_DELAY_MS = 100;
+
+export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
+  private readonly index = new ReportIndex();
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  private changeTimer: NodeJS.Timeout | undefined;
+  readonly onDidChange = this.changeEmitter.event;
+  /** Resolves when the first scan is complete. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly memento: vscode.Memento, private readonly log: (line: string) => void) {
+    const reports = vscode.workspace.createFileSystemWatcher(REPORT_GLOB);
+    reports.onDidCreate((uri) => void this.read(uri.fsPath), undefined, this.disposables);
+    reports.onDidChange((uri) => void this.read(uri.fsPath), undefined, this.disposables);
+    reports.onDidDelete((uri) => this.forget(uri.fsPath), undefined, this.disposables);
+    // A deleted output folder takes its report.json along without an event for the file itself.
+    const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+    deletions.onDidDelete((uri) => this.index.deleteUnder(uri.fsPath) && this.changed(), undefined, this.disposables);
+    this.disposables.push(reports, deletions);
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void this.scan(), undefined, this.disposables);
+    this.ready = this.scan();
+  }
+
+  latestFor(modelPath: string): ReportRecord | undefined {
+    return this.index.latestFor(modelPath);
+  }
+
+  latestOfKind(modelPath: string, kind: ReportRecord['report']['kind']): ReportRecord | undefined {
+    return this.index.latestOfKind(modelPath, kind);
+  }
+
+  producerOf(modelPath: string): ReportRecord | undefined {
+    return this.index.producerOf(modelPath);
+  }
+
+  latest(): ReportRecord | undefined {
+    return this.index.latest();
+  }
+
+  all(): readonly ReportRecord[] {
+    return this.index.all();
+  }
+
+  async add(reportPath: string): Promise<ReportRecord | undefined> {
+    const record = await this.read(reportPath);
+    if (record && !isInWorkspace(record.path)) {
+      const remembered = this.remembered();
+      if (!remembered.some((p) => pathKey(p) === pathKey(record.path))) await this.memento.update(REMEMBERED_KEY, [...remembered, record.path]);
+    }
+    return record;
+  }
+
+  dispose(): void {
+    clearTimeout(this.changeTimer);
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+
+  private async scan(): Promise<void> {
+    const found = await vscode.workspace.findFiles(REPORT_GLOB, SEARCH_EXCLUDE);
+    const paths = [...found.map((uri) => uri.fsPath), ...this.remembered()];
+    await Promise.all(paths.map((p) => this.read(p)));
+    // Forget remembered reports that are gone, so the list does not grow forever.
+    const kept = this.remembered().filter((p) => this.index.all().some((r) => pathKey(r.path) === pathKey(p)));
+    if (kept.length !== this.remembered().length) await this.memento.update(REMEMBERED_KEY, kept);
+    this.log(`found ${this.index.all().length} report(s)`);
+  }
+
+  private async read(reportPath: string): Promise<ReportRecord | undefined> {
+    if (isStagingPath(reportPath)) return undefined; // a job's hidden output, renamed into place when done
+    let text: string;
+    try {
+      text = await fs.readFile(reportPath, 'utf8');
+    } catch {
+      this.forget(reportPath);
+      return undefined;
+    }
+    const report = parseReport(text);
+    if (!report) {
+      // Another tool's report.json, or one being written: not ours (yet).
+      this.forget(reportPath);
+      return undefined;
+    }
+    const record = this.index.set(reportPath, report);
+    this.changed();
+    return record;
+  }
+
+  private forget(reportPath: string): void {
+    if (this.index.delete(reportPath)) this.changed();
+  }
+
+  private remembered(): string[] {
+    return this.memento.get<string[]>(REMEMBERED_KEY, []);
+  }
+
+  private changed(): void {
+    clearTimeout(this.changeTimer);
+    this.changeTimer = setTimeout(() => this.changeEmitter.fire(), CHANGE_DELAY_MS);
+  }
+}
+
+/** The engine stages outputs in `.<out>.tmp-<pid>-<random>` folders (src/engine/outputDir.ts). */
+function isStagingPath(file: string): boolean {
+  return file.split(/[\\/]/).some((segment) => /^\..+\.tmp-\d+-/.test(segment));
+}
+
+function isInWorkspace(file: string): boolean {
+  return (vscode.workspace.workspaceFolders ?? []).some((folder) => {
+    const rel = path.relative(folder.uri.fsPath, file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+}
