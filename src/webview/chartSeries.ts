@@ -1,0 +1,95 @@
+/**
+ * Which curves the panel draws, from a job's state (pure). The x axis is the epoch for every
+ * chart, so they line up: per-step figures at fractional epochs, per-epoch records at the end of
+ * their epoch (x = record.epoch: the engine numbers epochs from 1), the "before" evaluation at x = 0.
+ */
+import type { ChartSpec, Point } from './chartMath';
+import type { JobView } from './state';
+
+export interface NamedChart {
+  id: 'loss' | 'temperature' | 'agreement' | 'eval';
+  title: string;
+  spec: ChartSpec;
+}
+
+const percentTick = (value: number): string => `${Math.round(value * 100)}%`;
+const epochTick = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+
+/** The x range every chart shares: the whole planned run, or as far as the data goes. */
+export function epochDomain(job: JobView): [number, number] {
+  const planned = job.progress?.epochs ?? job.params?.epochs ?? 0;
+  const lastStep = job.steps.length > 0 ? job.steps[job.steps.length - 1].x : 0;
+  const lastEpoch = job.epochs.length > 0 ? job.epochs[job.epochs.length - 1].epoch : 0;
+  return [0, Math.max(1, planned, lastStep, lastEpoch)];
+}
+
+export function hasEvaluation(job: JobView): boolean {
+  return job.epochs.some((r) => r.eval != null) || (job.before?.acc ?? null) !== null || (job.params?.evalData ?? '') !== '';
+}
+
+export function chartsFor(job: JobView): NamedChart[] {
+  const xDomain = epochDomain(job);
+  const epochPoint = (pick: (r: JobView['epochs'][number]) => number | null | undefined) =>
+    job.epochs.map((r): Point => ({ x: r.epoch, y: pick(r) ?? null }));
+  const charts: NamedChart[] = [
+    {
+      id: 'loss',
+      title: 'Distillation loss (KL)',
+      spec: {
+        xDomain,
+        formatX: epochTick,
+        series: [
+          { id: 'loss-step', label: 'per step', tone: 'blue', thin: true, points: job.steps.map((p) => ({ x: p.x, y: p.loss })) },
+          { id: 'loss-epoch', label: 'epoch mean', tone: 'blue', dots: true, points: epochPoint((r) => r.loss) },
+        ],
+      },
+    },
+    {
+      id: 'temperature',
+      title: 'Temperature',
+      spec: {
+        xDomain,
+        formatX: epochTick,
+        series: [
+          { id: 'temperature-step', label: 'per step', tone: 'orange', thin: true, points: job.steps.map((p) => ({ x: p.x, y: p.temperature })) },
+          { id: 'temperature-epoch', label: 'epoch', tone: 'orange', dots: true, points: epochPoint((r) => r.temperature) },
+        ],
+      },
+    },
+    {
+      id: 'agreement',
+      title: 'Teacher–student agreement (no labels)',
+      spec: {
+        xDomain,
+        yDomain: [0, 1],
+        formatX: epochTick,
+        formatY: percentTick,
+        series: [
+          { id: 'agreement', label: 'agreement', tone: 'green', dots: true, points: epochPoint((r) => r.agreement) },
+          // A student collapsing onto one class (the backdoor target) shows here before anywhere else.
+          { id: 'top-class', label: 'top-class share', tone: 'purple', dashed: true, dots: true, points: epochPoint((r) => r.topClassShare) },
+        ],
+      },
+    },
+  ];
+  if (hasEvaluation(job)) {
+    const withBefore = (value: number | null | undefined, points: Point[]): Point[] =>
+      value === null || value === undefined ? points : [{ x: 0, y: value }, ...points];
+    charts.push({
+      id: 'eval',
+      title: 'Clean accuracy and attack success (labeled evaluation)',
+      spec: {
+        xDomain,
+        yDomain: [0, 1],
+        formatX: epochTick,
+        formatY: percentTick,
+        series: [
+          { id: 'acc', label: 'ACC', tone: 'green', dots: true, points: withBefore(job.before?.acc, epochPoint((r) => r.eval?.acc)) },
+          { id: 'asr', label: 'ASR', tone: 'red', dots: true, points: withBefore(job.before?.asr, epochPoint((r) => r.eval?.asr)) },
+          { id: 'ra', label: 'RA', tone: 'blue', dots: true, dashed: true, points: withBefore(job.before?.ra, epochPoint((r) => r.eval?.ra)) },
+        ],
+      },
+    });
+  }
+  return charts;
+}

@@ -1,0 +1,174 @@
+/**
+ * The panel's whole state: one plain JSON object, saved with `vscode.setState` after each change
+ * so a window reload (or the serializer restoring the panel) brings back the form, the schedule
+ * edits, the charts and the last results. Pure: no DOM, no VS Code API.
+ */
+import type { BackendChoice, CleanseParams, CleanseResult, EngineEvent, FailureKind, InspectLayer, JobKind } from '../shared/protocol';
+import type { DefenseMethod, DefenseMethodInfo, PanelDefaults } from '../shared/panelMessages';
+import type { BackendInfo, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
+
+/** Bump when the saved shape changes incompatibly: older saved states are then dropped. */
+export const PANEL_STATE_VERSION = 1;
+
+/** What the user typed, as typed (validation turns it into CleanseParams). */
+export interface FormValues {
+  method: DefenseMethod;
+  model: string;
+  data: string;
+  out: string;
+  evalData: string;
+  trigger: string;
+  epochs: string;
+  batch: string;
+  lr: string;
+  seed: string;
+  limit: string;
+  backend: BackendChoice;
+}
+
+export type FormField = keyof FormValues;
+
+/** The editable re-initialization schedule, from an inspect job on the model. */
+export interface ScheduleState {
+  /** The model path the layers belong to (edits are dropped when the model changes). */
+  model: string;
+  status: 'loading' | 'ready' | 'error';
+  error: string | null;
+  layers: InspectLayer[];
+  /** Layer name -> ratio text the user typed; layers not here keep the default ratio. */
+  edits: Record<string, string>;
+  classes: number | null;
+  params: number | null;
+}
+
+export type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;
+
+/** One point of the per-step curves (x in epochs, fractional). */
+export interface StepPoint {
+  x: number;
+  loss: number | null;
+  temperature: number | null;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+/** A cleanse run: live while it runs, then its results. Also built from a stored report. */
+export interface JobView {
+  jobId: string;
+  kind: JobKind;
+  params: CleanseParams | null;
+  status: JobStatus;
+  backend: BackendInfo | null;
+  progress: ProgressEvent | null;
+  epochs: EpochRecord[];
+  steps: StepPoint[];
+  before: Metrics | null;
+  after: Metrics | null;
+  layers: LayerDiagnostics[];
+  result: CleanseResult | null;
+  reportPath: string | null;
+  error: { kind: FailureKind; message: string } | null;
+  /** Recent log lines (warnings stay visible; the Output channel has everything). */
+  logs: { level: 'info' | 'warn'; message: string }[];
+  /** Date.now() when the panel learned of the job; for the elapsed time. */
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export type SortDirection = 'asc' | 'desc';
+export interface SortState<K extends string = string> {
+  key: K;
+  direction: SortDirection;
+}
+
+export interface PanelState {
+  version: number;
+  form: FormValues;
+  /** The host's defaults were copied into the form once; later inits leave the user's values. */
+  defaultsApplied: boolean;
+  methods: DefenseMethodInfo[];
+  backends: BackendChoice[];
+  schedule: ScheduleState | null;
+  /** The latest cleanse (running or finished). */
+  job: JobView | null;
+  layerSort: SortState;
+  /** The host's panel protocol version when it differs from ours (shown as a banner). */
+  protocolMismatch: number | null;
+}
+
+export const BCU_METHOD: DefenseMethodInfo = {
+  id: 'bcu',
+  label: 'BCU: re-initialize and distill',
+  needs: 'unlabeled',
+  description: 'Copies the model, re-initializes a share of each layer (more in deeper layers) and distills the original into it on unlabeled images.',
+};
+
+export function initialFormValues(defaults?: PanelDefaults): FormValues {
+  return {
+    method: 'bcu',
+    model: '',
+    data: '',
+    out: '',
+    evalData: '',
+    trigger: '',
+    epochs: defaults ? String(defaults.epochs) : '20',
+    batch: defaults ? String(defaults.batch) : '64',
+    lr: defaults ? String(defaults.lr) : '0.01',
+    seed: defaults ? String(defaults.seed) : '0',
+    limit: defaults && defaults.limit ? String(defaults.limit) : '',
+    backend: defaults ? defaults.backend : 'auto',
+  };
+}
+
+export function initialPanelState(): PanelState {
+  return {
+    version: PANEL_STATE_VERSION,
+    form: initialFormValues(),
+    defaultsApplied: false,
+    methods: [BCU_METHOD],
+    backends: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    schedule: null,
+    job: null,
+    layerSort: { key: 'depth', direction: 'asc' },
+    protocolMismatch: null,
+  };
+}
+
+/** The state saved by an earlier load of the webview, or a fresh one when absent or outdated. */
+export function restorePanelState(saved: unknown): PanelState {
+  const candidate = saved as Partial<PanelState> | null | undefined;
+  if (!candidate || typeof candidate !== 'object' || candidate.version !== PANEL_STATE_VERSION) return initialPanelState();
+  const fresh = initialPanelState();
+  return {
+    ...fresh,
+    ...candidate,
+    form: { ...fresh.form, ...(candidate.form ?? {}) },
+    protocolMismatch: null,
+  } as PanelState;
+}
+
+export function newJobView(jobId: string, kind: JobKind, params: CleanseParams | null, status: JobStatus, now: number): JobView {
+  return {
+    jobId,
+    kind,
+    params,
+    status,
+    backend: null,
+    progress: null,
+    epochs: [],
+    steps: [],
+    before: null,
+    after: null,
+    layers: [],
+    result: null,
+    reportPath: null,
+    error: null,
+    logs: [],
+    startedAt: now,
+    endedAt: null,
+  };
+}
+
+export function isJobActive(job: JobView | null): boolean {
+  return job !== null && (job.status === 'queued' || job.status === 'running');
+}

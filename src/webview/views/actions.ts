@@ -1,0 +1,15 @@
+/** What the views may ask for; the app (app.ts) implements it by updating state or messaging the host. */
+import type { PickField } from '../../shared/panelMessages';
+import type { FormField, FormValues } from '../state';
+
+export interface PanelActions {
+  editForm<F extends FormField>(field: F, value: FormValues[F]): void;
+  pick(field: PickField): void;
+  editRatio(layerName: string, text: string): void;
+  resetSchedule(): void;
+  start(): void;
+  cancel(): void;
+  sortLayers(key: string): void;
+  openModel(path: string): void;
+  openReport(path: string): void;
+}

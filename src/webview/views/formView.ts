@@ -1,0 +1,181 @@
+/**
+ * The setup form: method, model and data paths (typed, or picked through the host's dialogs),
+ * optional evaluation inputs, the settings, and Start/Cancel. Built once; `update` only writes
+ * values the user is not editing, so typing is never interrupted by a re-render.
+ */
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import type { BackendChoice } from '../../shared/protocol';
+import type { DefenseMethod, PickField } from '../../shared/panelMessages';
+import { h, memo } from '../dom';
+import { isJobActive, type FormField, type FormValues, type PanelState } from '../state';
+import type { FormValidation } from '../validation';
+import type { PanelActions } from './actions';
+
+interface TextFieldSpec {
+  field: Exclude<FormField, 'method' | 'backend'>;
+  label: string;
+  placeholder: string;
+  help?: string;
+  pick?: PickField;
+  pickLabel?: string;
+}
+
+const PATH_FIELDS: readonly TextFieldSpec[] = [
+  { field: 'model', label: 'Model', placeholder: '/path/to/model.json', help: 'The suspicious classifier: a TF.js LayersModel (model.json and its weight files).', pick: 'model' },
+  { field: 'data', label: 'Unlabeled images', placeholder: 'folder of PNG/JPEG images, or an IDX file', help: 'Used without labels: the original model teaches the copy on these.', pick: 'data' },
+  { field: 'out', label: 'Output folder', placeholder: 'default: next to the model, "<model folder>-cleansed"', help: 'Receives the cleansed model and report.json. Never the model\'s own folder.' },
+];
+
+const EVAL_FIELDS: readonly TextFieldSpec[] = [
+  { field: 'evalData', label: 'Labeled evaluation data', placeholder: 'optional: folder with one subfolder per class', help: 'Only measured, never trained on: clean accuracy (ACC) before, during and after.', pick: 'evalData' },
+  { field: 'trigger', label: 'Trigger spec', placeholder: 'optional: trigger.json (badnets, blended, sig, wanet)', help: 'With evaluation data: attack success (ASR) and robust accuracy (RA).', pick: 'trigger' },
+];
+
+const SETTING_FIELDS: readonly TextFieldSpec[] = [
+  { field: 'epochs', label: 'Epochs', placeholder: '20' },
+  { field: 'batch', label: 'Batch size', placeholder: '64' },
+  { field: 'lr', label: 'Learning rate', placeholder: '0.01' },
+  { field: 'seed', label: 'Seed', placeholder: '0' },
+  { field: 'limit', label: 'Image limit', placeholder: 'all', help: 'Use at most this many images.' },
+];
+
+export interface FormView {
+  element: HTMLElement;
+  /** The schedule section is placed by the app between settings and the actions. */
+  scheduleSlot: HTMLElement;
+  update(state: PanelState, validation: FormValidation): void;
+  /** Show every field's error (after a Start with an invalid form). */
+  revealErrors(): void;
+}
+
+export function createFormView(actions: PanelActions): FormView {
+  const inputs = new Map<FormField, VscodeTextfield>();
+  const errors = new Map<FormField, HTMLElement>();
+  const touched = new Set<FormField>();
+  let revealAll = false;
+
+  const textRow = (spec: TextFieldSpec): HTMLElement => {
+    const input = h('vscode-textfield', { id: `field-${spec.field}`, placeholder: spec.placeholder, class: 'grow', 'aria-describedby': `help-${spec.field} error-${spec.field}` });
+    input.addEventListener('input', () => {
+      touched.add(spec.field);
+      actions.editForm(spec.field, input.value);
+    });
+    inputs.set(spec.field, input);
+    const error = h('div', { class: 'field-error', id: `error-${spec.field}`, role: 'alert' });
+    errors.set(spec.field, error);
+    let pick: HTMLElement | null = null;
+    if (spec.pick) {
+      const field = spec.pick;
+      pick = h('vscode-button', { id: `pick-${field}`, secondary: true, title: `Choose with a dialog` }, 'Browse…');
+      pick.addEventListener('click', () => actions.pick(field));
+    }
+    return h(
+      'div',
+      { class: `field field-${spec.field}` },
+      h('vscode-label', { for: `field-${spec.field}` }, spec.label),
+      h('div', { class: 'field-control' }, input, pick),
+      spec.help ? h('div', { class: 'field-help', id: `help-${spec.field}` }, spec.help) : null,
+      error,
+    );
+  };
+
+  // Method seam: BCU (unlabeled) today; labeled fine-tuning or data-free CLP would be more options.
+  const methodSelect = h('vscode-single-select', { id: 'method', 'aria-label': 'Defense method' });
+  const methodBadge = h('vscode-badge', { id: 'method-badge', variant: 'default' });
+  const methodDescription = h('div', { class: 'field-help', id: 'method-description' });
+  methodSelect.addEventListener('change', () => actions.editForm('method', methodSelect.value as DefenseMethod));
+
+  const backendSelect = h('vscode-single-select', { id: 'field-backend', 'aria-label': 'Backend' }) as VscodeSingleSelect;
+  backendSelect.addEventListener('change', () => actions.editForm('backend', backendSelect.value as BackendChoice));
+
+  const startButton = h('vscode-button', { id: 'start' }, 'Start cleanse');
+  const cancelButton = h('vscode-button', { id: 'cancel', secondary: true, disabled: true }, 'Cancel');
+  const actionStatus = h('div', { class: 'action-status', id: 'action-status', role: 'status' });
+  startButton.addEventListener('click', () => actions.start());
+  cancelButton.addEventListener('click', () => actions.cancel());
+
+  const scheduleSlot = h('div', { class: 'schedule-slot' });
+  const element = h(
+    'section',
+    { id: 'setup', class: 'panel-section' },
+    h('h2', undefined, 'Model and data'),
+    h(
+      'div',
+      { class: 'field field-method' },
+      h('vscode-label', { for: 'method' }, 'Defense'),
+      h('div', { class: 'field-control' }, methodSelect, methodBadge),
+      methodDescription,
+    ),
+    ...PATH_FIELDS.map(textRow),
+    h('h3', undefined, 'Evaluation ', h('span', { class: 'optional' }, '(optional, needs labels)')),
+    ...EVAL_FIELDS.map(textRow),
+    h('h2', undefined, 'Settings'),
+    h(
+      'div',
+      { class: 'settings-grid' },
+      ...SETTING_FIELDS.map(textRow),
+      h('div', { class: 'field field-backend' }, h('vscode-label', { for: 'field-backend' }, 'Backend'), h('div', { class: 'field-control' }, backendSelect)),
+    ),
+    scheduleSlot,
+    h('div', { class: 'actions' }, startButton, cancelButton, actionStatus),
+  );
+
+  const renderMethods = memo((methods: PanelState['methods'], selected: string) => {
+    methodSelect.replaceChildren(...methods.map((m) => h('vscode-option', { value: m.id, selected: m.id === selected, description: m.description }, m.label)));
+    const current = methods.find((m) => m.id === selected) ?? methods[0];
+    methodBadge.textContent = current ? current.needs : '';
+    methodBadge.title = current ? `This defense needs ${current.needs} data` : '';
+    methodDescription.textContent = current ? current.description : '';
+  });
+  const renderBackends = memo((backends: readonly BackendChoice[], selected: BackendChoice) => {
+    backendSelect.replaceChildren(...backends.map((b) => h('vscode-option', { value: b, selected: b === selected }, b === 'auto' ? 'auto (tensorflow > wasm > cpu)' : b)));
+    backendSelect.value = selected;
+  });
+
+  let lastValidation: FormValidation | null = null;
+  const showErrors = (validation: FormValidation): void => {
+    for (const [field, el] of errors) {
+      const message = validation.errors[field];
+      const visible = message !== undefined && (revealAll || touched.has(field));
+      el.textContent = visible ? message : '';
+      const input = inputs.get(field);
+      if (input) input.invalid = visible;
+    }
+  };
+
+  return {
+    element,
+    scheduleSlot,
+    update(state, validation) {
+      lastValidation = validation;
+      syncValues(inputs, state.form);
+      renderMethods(state.methods, state.form.method);
+      renderBackends(state.backends, state.form.backend);
+      showErrors(validation);
+      const active = isJobActive(state.job);
+      startButton.disabled = active;
+      cancelButton.disabled = !active;
+      actionStatus.textContent = statusLine(state, validation, revealAll);
+    },
+    revealErrors() {
+      revealAll = true;
+      if (lastValidation) showErrors(lastValidation);
+    },
+  };
+}
+
+/** Writes state values into inputs, except the one being typed in (it already has the value). */
+function syncValues(inputs: Map<FormField, VscodeTextfield>, form: FormValues): void {
+  for (const [field, input] of inputs) {
+    const value = form[field];
+    if (input.value !== value && !input.matches(':focus-within')) input.value = value;
+  }
+}
+
+function statusLine(state: PanelState, validation: FormValidation, revealAll: boolean): string {
+  if (isJobActive(state.job)) return state.job!.status === 'queued' ? 'Waiting for another job to finish…' : 'A cleanse is running.';
+  if (validation.ok) return '';
+  const count = Object.keys(validation.errors).length + Object.keys(validation.scheduleErrors).length;
+  return revealAll ? `Fix ${count} ${count === 1 ? 'field' : 'fields'} to start.` : '';
+}

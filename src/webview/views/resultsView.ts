@@ -1,0 +1,89 @@
+/**
+ * Results of a finished (or running) cleanse: before/after metrics, the layer diagnostics table
+ * (sortable), and buttons to open the cleansed model and the report.
+ */
+import type { LayerDiagnostics, Metrics } from '../../shared/report';
+import { h } from '../dom';
+import { formatDuration, formatPercent } from '../format';
+import { LAYER_COLUMNS } from '../layerColumns';
+import { metricsRows } from '../metricsRows';
+import type { JobView, SortState } from '../state';
+import { renderSortableTable } from '../tables';
+import type { PanelActions } from './actions';
+
+export function renderResults(job: JobView | null, sort: SortState, actions: PanelActions): HTMLElement {
+  if (!job || (job.status !== 'done' && job.layers.length === 0 && !job.before && !job.after)) {
+    return h('section', { id: 'results', class: 'panel-section', hidden: true });
+  }
+  const result = job.result;
+  const openModel = h('vscode-button', { id: 'open-model', disabled: !result?.model }, 'Open cleansed model');
+  const openReport = h('vscode-button', { id: 'open-report', secondary: true, disabled: !(job.reportPath ?? result?.report) }, 'Open report');
+  openModel.addEventListener('click', () => result?.model && actions.openModel(result.model));
+  openReport.addEventListener('click', () => {
+    const path = job.reportPath ?? result?.report;
+    if (path) actions.openReport(path);
+  });
+  const agreement = result?.agreement ?? (job.epochs.length > 0 ? job.epochs[job.epochs.length - 1].agreement : null);
+  const summary: string[] = [];
+  if (result) summary.push(`Finished in ${formatDuration(result.seconds)}`);
+  if (agreement !== null) summary.push(`teacher–student agreement ${formatPercent(agreement)}`);
+  return h(
+    'section',
+    { id: 'results', class: 'panel-section' },
+    h('h2', undefined, 'Results'),
+    h('div', { class: 'actions' }, openModel, openReport),
+    summary.length > 0 ? h('p', { id: 'results-summary' }, summary.join(' · ')) : null,
+    result?.model ? h('p', { class: 'field-help path', id: 'results-model-path' }, `Cleansed model: ${result.model}`) : null,
+    h('h3', undefined, 'Before and after'),
+    metricsTable(job.before, job.after),
+    h('h3', undefined, 'Layer diagnostics'),
+    layersTable(job.layers, sort, actions),
+  );
+}
+
+function metricsTable(before: Metrics | null, after: Metrics | null): HTMLElement {
+  const rows = metricsRows(before, after);
+  if (rows.length === 0) {
+    return h('p', { class: 'muted', id: 'metrics-none' }, 'No labeled evaluation data was given, so ACC and ASR were not measured (the cleanse itself needs no labels).');
+  }
+  const count = (m: Metrics | null): string => (m ? `${m.n} clean${m.nTriggered > 0 ? `, ${m.nTriggered} triggered` : ''}` : '—');
+  return h(
+    'table',
+    { id: 'metrics-table', class: 'data-table' },
+    h('thead', undefined, h('tr', undefined, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col', class: 'numeric' }, 'Before'), h('th', { scope: 'col', class: 'numeric' }, 'After'), h('th', { scope: 'col', class: 'numeric' }, 'Change'))),
+    h(
+      'tbody',
+      undefined,
+      ...rows.map((row) =>
+        h(
+          'tr',
+          { 'data-key': row.key, class: row.verdict ? `verdict-${row.verdict}` : undefined },
+          h('th', { scope: 'row', title: row.description }, row.label),
+          h('td', { class: 'numeric', 'data-column': 'before' }, row.before),
+          h('td', { class: 'numeric', 'data-column': 'after' }, row.after),
+          h('td', { class: 'numeric change', 'data-column': 'change' }, row.change),
+        ),
+      ),
+      h('tr', { class: 'muted-row' }, h('th', { scope: 'row' }, 'Images scored'), h('td', { class: 'numeric' }, count(before)), h('td', { class: 'numeric' }, count(after)), h('td')),
+    ),
+  );
+}
+
+function layersTable(layers: readonly LayerDiagnostics[], sort: SortState, actions: PanelActions): HTMLElement {
+  if (layers.length === 0) return h('p', { class: 'muted', id: 'layers-none' }, 'Layer diagnostics arrive at the end of the run.');
+  const warned = layers.filter((l) => l.warning).length;
+  return h(
+    'div',
+    { class: 'table-scroll' },
+    warned > 0 ? h('p', { class: 'warning-summary' }, `${warned} ${warned === 1 ? 'layer has' : 'layers have'} a warning.`) : null,
+    renderSortableTable({
+      id: 'layers-table',
+      columns: LAYER_COLUMNS,
+      rows: layers,
+      sort,
+      onSort: (key) => actions.sortLayers(key),
+      rowClass: (l) => (l.warning ? 'has-warning' : undefined),
+      rowKey: (l) => l.name,
+    }),
+  );
+}

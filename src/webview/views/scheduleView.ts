@@ -1,0 +1,116 @@
+/**
+ * The re-initialization schedule table: one row per layer from the inspect job, with the default
+ * ratio and an editable one (the run's CleanseParams.ratios carries only the changed layers).
+ * Rebuilt when the layers change; edits only update values and error marks in place.
+ */
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import type { InspectLayer } from '../../shared/protocol';
+import { h, memo } from '../dom';
+import { formatCount, formatPercent } from '../format';
+import { expectedReinitShare, isEditableLayer } from '../schedule';
+import type { ScheduleState } from '../state';
+import type { PanelActions } from './actions';
+
+export interface ScheduleView {
+  element: HTMLElement;
+  update(schedule: ScheduleState | null, model: string, errors: Record<string, string>): void;
+}
+
+export function createScheduleView(actions: PanelActions): ScheduleView {
+  const status = h('div', { class: 'schedule-status', id: 'schedule-status', role: 'status' });
+  const summary = h('div', { class: 'schedule-summary', id: 'schedule-summary' });
+  const tableHolder = h('div', { class: 'table-scroll' });
+  const reset = h('vscode-button', { id: 'schedule-reset', secondary: true, disabled: true }, 'Reset to defaults');
+  reset.addEventListener('click', () => actions.resetSchedule());
+  const inputs = new Map<string, VscodeTextfield>();
+
+  const element = h(
+    'section',
+    { id: 'schedule', class: 'subsection' },
+    h('h2', undefined, 'Re-initialization schedule'),
+    h('div', { class: 'field-help' }, 'Share of each layer\'s weights replaced by fresh random values before distillation: more in deeper layers, where backdoors tend to live. BatchNorm and layers without weights are left alone.'),
+    status,
+    tableHolder,
+    h('div', { class: 'schedule-footer' }, summary, reset),
+  );
+
+  const buildTable = memo((layers: readonly InspectLayer[]) => {
+    inputs.clear();
+    if (layers.length === 0) {
+      tableHolder.replaceChildren();
+      return;
+    }
+    const rows = layers.map((layer) => {
+      let ratioCell: HTMLElement;
+      if (isEditableLayer(layer)) {
+        const input = h('vscode-textfield', { class: 'ratio-input', 'data-layer': layer.name, 'aria-label': `Re-initialization ratio of ${layer.name}` });
+        input.value = String(layer.ratio);
+        input.addEventListener('input', () => actions.editRatio(layer.name, input.value));
+        inputs.set(layer.name, input);
+        ratioCell = h('td', { class: 'numeric ratio-cell' }, input, h('div', { class: 'field-error', 'data-error-for': layer.name }));
+      } else {
+        ratioCell = h('td', { class: 'numeric muted', title: 'Left as in the original model' }, 'kept');
+      }
+      return h(
+        'tr',
+        { 'data-key': layer.name, class: isEditableLayer(layer) ? undefined : 'muted-row' },
+        h('td', undefined, layer.name),
+        h('td', undefined, layer.kind),
+        h('td', undefined, layer.group === 'none' ? '' : layer.group),
+        h('td', { class: 'numeric' }, formatCount(layer.params)),
+        h('td', { class: 'numeric' }, isEditableLayer(layer) ? formatPercent(layer.ratio) : ''),
+        ratioCell,
+      );
+    });
+    tableHolder.replaceChildren(
+      h(
+        'table',
+        { id: 'schedule-table', class: 'data-table' },
+        h(
+          'thead',
+          undefined,
+          h('tr', undefined, ...['Layer', 'Kind', 'Group', 'Parameters', 'Default', 'Ratio (0..1)'].map((label, i) => h('th', { scope: 'col', class: i >= 3 ? 'numeric' : undefined }, label))),
+        ),
+        h('tbody', undefined, ...rows),
+      ),
+    );
+  });
+
+  return {
+    element,
+    update(schedule, model, errors) {
+      const current = schedule && schedule.model === model.trim() ? schedule : null;
+      element.dataset.status = current?.status ?? 'none';
+      if (!current) {
+        status.textContent = model.trim() === '' ? 'Choose a model to see its layers and their default ratios.' : 'Reading the model…';
+        buildTable([]);
+        summary.textContent = '';
+        reset.disabled = true;
+        return;
+      }
+      status.textContent =
+        current.status === 'loading'
+          ? 'Reading the model… (waits for a running job to finish)'
+          : current.status === 'error'
+            ? `Could not read the model: ${current.error ?? 'unknown error'}`
+            : `${current.layers.length} layers, ${formatCount(current.params)} parameters, ${current.classes ?? '?'} classes.`;
+      buildTable(current.layers);
+      for (const [name, input] of inputs) {
+        const layer = current.layers.find((l) => l.name === name);
+        const text = current.edits[name] ?? (layer ? String(layer.ratio) : '');
+        if (input.value !== text && !input.matches(':focus-within')) input.value = text;
+        input.invalid = errors[name] !== undefined;
+        input.classList.toggle('edited', current.edits[name] !== undefined);
+        const errorEl = tableHolder.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+        if (errorEl) errorEl.textContent = errors[name] ?? '';
+      }
+      const share = expectedReinitShare(current.layers, current.edits);
+      const edited = Object.keys(current.edits).length;
+      summary.textContent =
+        current.layers.length === 0
+          ? ''
+          : `Expected share of weights re-initialized: ${formatPercent(share)}${edited > 0 ? ` (${edited} ${edited === 1 ? 'layer' : 'layers'} edited)` : ' (defaults)'}`;
+      reset.disabled = edited === 0;
+    },
+  };
+}
