@@ -1,0 +1,310 @@
+/**
+ * The cleanse panel's controller: creates (or revives after a reload) the webview, answers its
+ * commands (dialogs, start/cancel, inspect, open files) and forwards the runner's jobs and engine
+ * events to it. The webview holds the state (and saves it with setState); the host holds none
+ * but the running job's catch-up record (JobHistory).
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { BackendChoice, CleanseParams, InspectResult, JobSpec } from '../../shared/protocol';
+import {
+  PANEL_PROTOCOL_VERSION,
+  dispatchCommand,
+  isPanelCommand,
+  notification,
+  type DefenseMethodInfo,
+  type PanelCommandHandlers,
+  type PanelDefaults,
+  type PanelNotification,
+  type PickField,
+} from '../../shared/panelMessages';
+import type { ReportRecord, RunningJob, Services } from '../services';
+import { JobHistory } from './jobHistory';
+import { expandOutputTemplate, firstFreeFolder } from './outputFolder';
+import { makeNonce, panelHtml } from './panelHtml';
+import { PICK_DIALOGS } from './pickDialogs';
+
+const METHODS: DefenseMethodInfo[] = [
+  {
+    id: 'bcu',
+    label: 'BCU: re-initialize and distill',
+    needs: 'unlabeled',
+    description:
+      'Copies the model, re-initializes a share of each layer (more in deeper layers) and distills the original into it on unlabeled images.',
+  },
+];
+const BACKENDS: BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export class CleansePanel implements vscode.Disposable {
+  static readonly viewType = 'backdoorCleanse.panel';
+  private static current: CleansePanel | undefined;
+  private static history: JobHistory | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Engine-event subscriptions per job id (cleanse jobs only). */
+  private readonly forwarding = new Map<string, vscode.Disposable>();
+  /** Messages for the webview that must not be lost before it says 'panel/ready'. */
+  private readonly outbox: PanelNotification[] = [];
+  private ready = false;
+  private pendingInspect: RunningJob | undefined;
+
+  /** Opens the panel, or brings the open one to the front. */
+  static createOrShow(services: Services): CleansePanel {
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+    if (CleansePanel.current) {
+      CleansePanel.current.panel.reveal(column);
+      return CleansePanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(CleansePanel.viewType, 'Backdoor Cleanse', column, CleansePanel.webviewOptions(services));
+    return new CleansePanel(panel, services);
+  }
+
+  /** Restores the panel after a window reload (its webview state comes back through getState). */
+  static registerSerializer(services: Services): vscode.Disposable {
+    const history = CleansePanel.historyFor(services);
+    const serializer = vscode.window.registerWebviewPanelSerializer(CleansePanel.viewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+        panel.webview.options = CleansePanel.webviewOptions(services);
+        CleansePanel.current?.dispose();
+        new CleansePanel(panel, services);
+      },
+    });
+    return vscode.Disposable.from(serializer, history);
+  }
+
+  /** Shows a stored run record (e.g. from an "Open in panel" action on a report.json). */
+  static showReport(services: Services, record: ReportRecord): CleansePanel {
+    const panel = CleansePanel.createOrShow(services);
+    panel.post(notification('report/loaded', { path: record.path, report: record.report }));
+    return panel;
+  }
+
+  private static historyFor(services: Services): JobHistory {
+    if (!CleansePanel.history) {
+      CleansePanel.history = new JobHistory(services.runner);
+      services.context.subscriptions.push({ dispose: () => (CleansePanel.history = undefined) });
+    }
+    return CleansePanel.history;
+  }
+
+  private static webviewOptions(services: Services): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    const root = services.context.extensionUri;
+    return {
+      enableScripts: true,
+      // Only the bundle and the stylesheet/icon: nothing else of the extension or the disk.
+      localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
+      // A hidden panel keeps listening: a run's events would be lost while its webview is torn down.
+      retainContextWhenHidden: true,
+    };
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly services: Services,
+  ) {
+    CleansePanel.current = this;
+    CleansePanel.historyFor(services);
+    const root = services.context.extensionUri;
+    const webview = panel.webview;
+    panel.iconPath = vscode.Uri.joinPath(root, 'media', 'panel-icon.svg');
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce((size) => crypto.randomBytes(size)),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => {
+        if (!isPanelCommand(message)) return;
+        Promise.resolve(dispatchCommand(message, this.handlers)).catch((error: unknown) => this.reportError(message.method, error));
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      services.runner.onDidStart((job) => {
+        if (job.spec.kind !== 'cleanse') return;
+        this.forward(job);
+        this.post(notification('job/started', { jobId: job.id, spec: job.spec, queued: false }));
+      }),
+      services.runner.onDidEnd(({ job, ok, error }) => {
+        if (job.spec.kind !== 'cleanse') return;
+        this.forwarding.get(job.id)?.dispose();
+        this.forwarding.delete(job.id);
+        if (!ok) {
+          this.post(notification('job/ended', { jobId: job.id, ok: false, error: error ?? { kind: 'internal', message: 'the job failed' } }));
+          return;
+        }
+        // The runner settles `result` before it fires onDidEnd, so this resolves at once.
+        job.result.then(
+          (result) => this.post(notification('job/ended', { jobId: job.id, ok: true, result })),
+          (failure: unknown) => this.post(notification('job/ended', { jobId: job.id, ok: false, error: { kind: 'internal', message: messageOf(failure) } })),
+        );
+      }),
+    );
+  }
+
+  private readonly handlers: PanelCommandHandlers = {
+    'panel/ready': () => {
+      this.ready = true;
+      const current = this.services.runner.current;
+      const job = current && current.spec.kind === 'cleanse' ? current : undefined;
+      if (job) this.forward(job);
+      this.post(
+        notification('state/init', {
+          protocol: PANEL_PROTOCOL_VERSION,
+          defaults: this.defaults(),
+          methods: METHODS,
+          backends: BACKENDS,
+          job: job ? { jobId: job.id, spec: job.spec, queued: false, history: CleansePanel.history?.historyOf(job.id) ?? [] } : null,
+        }),
+      );
+      for (const message of this.outbox.splice(0)) void this.panel.webview.postMessage(message);
+    },
+    'pick/model': (params) => this.pick('model', params.current),
+    'pick/data': (params) => this.pick('data', params.current),
+    'pick/evalData': (params) => this.pick('evalData', params.current),
+    'pick/trigger': (params) => this.pick('trigger', params.current),
+    'job/start': (params) => this.start(params.params),
+    'job/cancel': ({ jobId }) => {
+      const runner = this.services.runner;
+      const job = runner.current?.id === jobId ? runner.current : runner.queued.find((j) => j.id === jobId);
+      job?.cancel();
+    },
+    'open/model': ({ path: file }) => this.openFile(file),
+    'open/report': ({ path: file }) => this.openFile(file),
+    inspect: ({ model }) => this.inspect(model),
+  };
+
+  private defaults(): PanelDefaults {
+    const config = this.services.config();
+    return {
+      epochs: config.epochs,
+      batch: config.batch,
+      lr: config.learningRate,
+      seed: config.seed,
+      backend: config.backend,
+      limit: config.limit > 0 ? config.limit : null,
+    };
+  }
+
+  private async pick(field: PickField, current: string | undefined): Promise<void> {
+    const spec = PICK_DIALOGS[field];
+    const uris = await vscode.window.showOpenDialog({
+      title: spec.title,
+      openLabel: spec.openLabel,
+      canSelectFiles: spec.canSelectFiles,
+      canSelectFolders: spec.canSelectFolders,
+      canSelectMany: false,
+      filters: spec.filters,
+      defaultUri: this.dialogStart(current),
+    });
+    this.post(notification('picked', { field, path: uris?.[0]?.fsPath }));
+  }
+
+  /** Dialogs open where the current value is, else in the first workspace folder. */
+  private dialogStart(current: string | undefined): vscode.Uri | undefined {
+    if (current && path.isAbsolute(current)) {
+      const existing = fs.existsSync(current) ? current : path.dirname(current);
+      if (fs.existsSync(existing)) return vscode.Uri.file(existing);
+    }
+    return vscode.workspace.workspaceFolders?.[0]?.uri;
+  }
+
+  private start(requested: CleanseParams): void {
+    if (typeof requested.model !== 'string' || requested.model.trim() === '' || typeof requested.data !== 'string' || requested.data.trim() === '') {
+      void vscode.window.showErrorMessage('Backdoor Cleanse: choose a model and a data folder first.');
+      return;
+    }
+    const params: CleanseParams = { ...requested, model: this.absolute(requested.model), data: this.absolute(requested.data) };
+    if (params.evalData) params.evalData = this.absolute(params.evalData);
+    if (params.trigger) params.trigger = this.absolute(params.trigger);
+    params.out = params.out && params.out.trim() !== '' ? this.absolute(params.out) : this.defaultOut(params.model);
+    const spec: JobSpec = { kind: 'cleanse', params };
+    const job = this.services.runner.start(spec);
+    if (this.services.runner.current !== job) {
+      // Waiting behind another job: show it as queued until onDidStart says it runs.
+      this.post(notification('job/started', { jobId: job.id, spec, queued: true }));
+    }
+  }
+
+  private defaultOut(model: string): string {
+    const base = expandOutputTemplate(this.services.config().outputFolder, model, this.workspaceFolderOf(model));
+    return firstFreeFolder(base, (candidate) => fs.existsSync(candidate));
+  }
+
+  private workspaceFolderOf(file: string): string | undefined {
+    return (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath;
+  }
+
+  /** Relative paths typed in the panel are relative to the first workspace folder. */
+  private absolute(file: string): string {
+    const trimmed = file.trim();
+    if (path.isAbsolute(trimmed)) return trimmed;
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+    return path.resolve(base, trimmed);
+  }
+
+  private inspect(model: string): void {
+    // Only the newest model matters: drop an inspect still waiting or running for an older one.
+    this.pendingInspect?.cancel();
+    const job = this.services.runner.start({ kind: 'inspect', params: { model: this.absolute(model) } });
+    this.pendingInspect = job;
+    job.result.then(
+      (result) => {
+        if (this.pendingInspect === job) this.pendingInspect = undefined;
+        // Echo the path as the webview sent it: it matches answers to requests by that string.
+        if ('layers' in result) this.post(notification('inspect/result', { model, result: result as InspectResult }));
+        else this.post(notification('inspect/result', { model, error: 'the inspect job returned no layers' }));
+      },
+      (failure: unknown) => {
+        if (this.pendingInspect !== job) return; // superseded by a newer request
+        this.pendingInspect = undefined;
+        this.post(notification('inspect/result', { model, error: messageOf(failure) }));
+      },
+    );
+  }
+
+  private async openFile(file: string): Promise<void> {
+    const uri = vscode.Uri.file(file);
+    const target = fs.existsSync(file) && fs.statSync(file).isDirectory() ? vscode.Uri.joinPath(uri, 'model.json') : uri;
+    await vscode.window.showTextDocument(target, { preview: false, viewColumn: vscode.ViewColumn.One });
+  }
+
+  /** Subscribes once to a cleanse job's engine events, forwarding them to the webview. */
+  private forward(job: RunningJob): void {
+    if (this.forwarding.has(job.id)) return;
+    this.forwarding.set(
+      job.id,
+      job.onEvent((event) => {
+        // Before 'panel/ready' the webview can't hear them; state/init's history covers them.
+        if (this.ready) void this.panel.webview.postMessage(notification('job/event', { jobId: job.id, event }));
+      }),
+    );
+  }
+
+  private post(message: PanelNotification): void {
+    if (!this.ready) {
+      if (message.method === 'report/loaded' || message.method === 'picked') this.outbox.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private reportError(method: string, error: unknown): void {
+    this.services.output.appendLine(`[panel] ${method} failed: ${messageOf(error)}`);
+    void vscode.window.showErrorMessage(`Backdoor Cleanse: ${messageOf(error)}`);
+  }
+
+  dispose(): void {
+    if (CleansePanel.current === this) CleansePanel.current = undefined;
+    this.pendingInspect?.cancel();
+    for (const subscription of this.forwarding.values()) subscription.dispose();
+    this.forwarding.clear();
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    this.panel.dispose();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
