@@ -75,6 +75,11 @@ export interface PanelCommandParams {
   'open/report': { path: string };
   /** Webview: the model path changed; host runs an inspect job for the schedule table. */
   inspect: { model: string };
+  /**
+   * Webview: show a stored run (a report.json, or the output folder holding one), e.g. a run that
+   * ended while the panel was closed. Host answers 'report/loaded', or nothing when there is none.
+   */
+  'report/load': { path: string };
 }
 
 // ---- host -> webview: notifications ----
@@ -127,6 +132,7 @@ const COMMAND_METHODS: Record<PanelCommandMethod, true> = {
   'open/model': true,
   'open/report': true,
   inspect: true,
+  'report/load': true,
 };
 const NOTIFICATION_METHODS: Record<PanelNotificationMethod, true> = {
   'state/init': true,

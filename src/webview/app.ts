@@ -136,9 +136,15 @@ export function startPanel(host: HostApi, root: HTMLElement): void {
   }
 
   const onNotification = (msg: PanelNotification): void => {
+    const previousJobId = state.job?.jobId;
     update(applyNotification(state, msg, Date.now()));
     switch (msg.method) {
       case 'job/started':
+        startGuardUntil = 0;
+        // A new run: bring its progress into view (the form above it is long).
+        if (state.job && state.job.jobId !== previousJobId) setTimeout(() => progressHolder.scrollIntoView({ behavior: 'smooth', block: 'start' }), 50);
+        queueRender();
+        break;
       case 'job/ended':
         startGuardUntil = 0;
         queueRender();
@@ -149,6 +155,8 @@ export function startPanel(host: HostApi, root: HTMLElement): void {
       case 'state/init':
         // After a reload the model is known but its inspect answer may have been lost.
         if (state.form.model.trim() !== '' && (state.schedule === null || state.schedule.status !== 'ready')) requestInspect(true);
+        // A run we lost track of may have finished meanwhile: its report tells.
+        if (state.job?.status === 'interrupted' && state.job.params?.out) host.send('report/load', { path: state.job.params.out });
         break;
       default:
         break;

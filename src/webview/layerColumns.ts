@@ -49,3 +49,10 @@ export const LAYER_COLUMNS: readonly ColumnDef<LayerDiagnostics>[] = [
   },
   { key: 'warning', label: 'Warning', value: (l) => l.warning ?? null, format: (l) => l.warning ?? '' },
 ];
+
+/** Optional figures (CLP's Lipschitz bound, output change) only get a column when some layer has them. */
+const OPTIONAL_KEYS = new Set(['outputChange', 'lipschitzZ', 'warning']);
+
+export function visibleLayerColumns(layers: readonly LayerDiagnostics[]): ColumnDef<LayerDiagnostics>[] {
+  return LAYER_COLUMNS.filter((column) => !OPTIONAL_KEYS.has(column.key) || layers.some((layer) => column.value(layer) !== null && column.value(layer) !== ''));
+}

@@ -25,8 +25,12 @@ export function applyNotification(state: PanelState, msg: PanelNotification, now
       return applyJobEnded(state, msg.params, now);
     case 'inspect/result':
       return applyInspectResult(state, msg.params);
-    case 'report/loaded':
-      return { ...state, job: jobViewFromReport(msg.params.path, msg.params.report, now) };
+    case 'report/loaded': {
+      const loaded = jobViewFromReport(msg.params.path, msg.params.report, now);
+      // The same run we were following (it ended while we were away): keep its per-step curve.
+      const same = state.job !== null && state.job.params?.out !== undefined && state.job.params.out !== '' && loaded.params?.out === state.job.params.out;
+      return { ...state, job: same ? { ...loaded, jobId: state.job!.jobId, steps: state.job!.steps, params: state.job!.params } : loaded };
+    }
   }
 }
 
@@ -188,7 +192,7 @@ export function jobViewFromReport(path: string, report: CleanseReport, now: numb
           before: report.before ?? null,
           after: report.after ?? null,
           agreement: report.epochs.length > 0 ? report.epochs[report.epochs.length - 1].agreement : null,
-          seconds: typeof report.timings.total === 'number' ? report.timings.total : 0,
+          seconds: report.timings.totalSeconds ?? report.timings.total ?? 0,
         }
       : null,
     logs: report.warnings.map((message) => ({ level: 'warn' as const, message })),

@@ -1,8 +1,6 @@
-/** The panel controller's pure parts: HTML and CSP, output folder default, the job catch-up record. */
+/** The panel controller's pure parts: HTML and CSP, pick dialogs, the job catch-up record. */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { record } from '../../src/extension/panel/jobHistory';
-import { expandOutputTemplate, firstFreeFolder } from '../../src/extension/panel/outputFolder';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panel/panelHtml';
 import { PICK_DIALOGS } from '../../src/extension/panel/pickDialogs';
 import type { EngineEvent } from '../../src/shared/protocol';
@@ -28,21 +26,6 @@ describe('panel html', () => {
   it('makes 32-character alphanumeric nonces', () => {
     const nonce = makeNonce((n) => Uint8Array.from({ length: n }, (_, i) => i * 37));
     assert.match(nonce, /^[A-Za-z0-9]{32}$/);
-  });
-});
-
-describe('panel output folder', () => {
-  it('expands the template variables', () => {
-    const model = path.resolve('/w/models/badnet/model.json');
-    assert.equal(expandOutputTemplate('${modelDir}-cleansed', model, '/w'), path.resolve('/w/models/badnet-cleansed'));
-    assert.equal(expandOutputTemplate('${workspaceFolder}/cleansed/${modelDirName}', model, '/w'), path.resolve('/w/cleansed/badnet'));
-    assert.equal(expandOutputTemplate('out/${modelDirName}', model, '/w'), path.resolve('/w/out/badnet'));
-  });
-
-  it('adds a numeric suffix while the folder exists', () => {
-    const taken = new Set(['/a', '/a-2']);
-    assert.equal(firstFreeFolder('/a', (p) => taken.has(p)), '/a-3');
-    assert.equal(firstFreeFolder('/b', (p) => taken.has(p)), '/b');
   });
 });
 

@@ -12,7 +12,7 @@ import {
   type PanelCommandHandlers,
 } from '../../src/shared/panelMessages';
 
-const COMMANDS = ['panel/ready', 'pick/model', 'pick/data', 'pick/evalData', 'pick/trigger', 'job/start', 'job/cancel', 'open/model', 'open/report', 'inspect'];
+const COMMANDS = ['panel/ready', 'pick/model', 'pick/data', 'pick/evalData', 'pick/trigger', 'job/start', 'job/cancel', 'open/model', 'open/report', 'inspect', 'report/load'];
 const NOTIFICATIONS = ['state/init', 'picked', 'job/started', 'job/event', 'job/ended', 'inspect/result', 'report/loaded'];
 
 describe('panel messages', () => {

@@ -110,9 +110,14 @@ describe('panel reducer', () => {
     assert.deepEqual(next.job?.steps, [{ x: 0.25, loss: 0.5, temperature: 2 }]);
   });
 
-  it('marks a run that ended while the panel was gone', () => {
-    const next = apply(running(), notification('state/init', INIT));
-    assert.equal(next.job?.status, 'interrupted');
+  it('marks a run that ended while the panel was gone, then takes its report as the same run', () => {
+    const withSteps = running();
+    const lost = apply({ ...withSteps, job: { ...withSteps.job!, steps: [{ x: 0.5, loss: 1, temperature: 1 }] } }, notification('state/init', INIT));
+    assert.equal(lost.job?.status, 'interrupted');
+    const found = apply(lost, notification('report/loaded', { path: '/o/report.json', report: reportFixture() }));
+    assert.equal(found.job?.status, 'done');
+    assert.equal(found.job?.jobId, 'j1');
+    assert.equal(found.job?.steps.length, 1);
   });
 
   it('applies an inspect answer to the matching model only, keeping valid edits', () => {
@@ -147,6 +152,7 @@ describe('panel reducer', () => {
     assert.equal(state.job?.status, 'done');
     assert.equal(state.job?.result?.model, '/o/model.json');
     assert.equal(state.job?.params?.epochs, 2);
+    assert.equal(state.job?.result?.seconds, 12);
     assert.deepEqual(jobViewFromReport('/o/report.json', report, 5).logs, [{ level: 'warn', message: 'w' }]);
   });
 });
@@ -165,6 +171,6 @@ function reportFixture(): CleanseReport {
     before: METRICS,
     after: { ...METRICS, asr: 0.01 },
     warnings: ['w'],
-    timings: { total: 12 },
+    timings: { totalSeconds: 12 },
   };
 }

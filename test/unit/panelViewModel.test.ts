@@ -4,7 +4,7 @@ import type { LayerDiagnostics } from '../../src/shared/report';
 import { buildChart, extent, linePath, niceDomain, niceTicks, scaleLinear } from '../../src/webview/chartMath';
 import { chartsFor, epochDomain } from '../../src/webview/chartSeries';
 import { formatCount, formatDuration, formatNumber, formatPercent, formatPointChange, formatRate } from '../../src/webview/format';
-import { LAYER_COLUMNS } from '../../src/webview/layerColumns';
+import { LAYER_COLUMNS, visibleLayerColumns } from '../../src/webview/layerColumns';
 import { metricsRows } from '../../src/webview/metricsRows';
 import { newJobView } from '../../src/webview/state';
 import { appendStepPoint, progressFraction, progressPosition, stepPointOf, thin } from '../../src/webview/stepHistory';
@@ -136,6 +136,15 @@ describe('panel table sorting', () => {
     assert.deepEqual(sortRows(rows, LAYER_COLUMNS, { key: 'name', direction: 'asc' }).map((l) => l.name), ['conv1', 'conv2', 'conv10', 'dense']);
     assert.deepEqual(sortRows(rows, LAYER_COLUMNS, { key: 'depth', direction: 'desc' }).map((l) => l.name), ['conv10', 'dense', 'conv2', 'conv1']);
     assert.deepEqual(rows.map((l) => l.name), ['conv1', 'conv2', 'dense', 'conv10'], 'input untouched');
+  });
+
+  it('shows optional diagnostics columns only when some layer has them', () => {
+    const keys = visibleLayerColumns(rows).map((c) => c.key);
+    assert.ok(keys.includes('weightDrift'));
+    assert.equal(keys.includes('lipschitzZ'), false);
+    assert.equal(keys.includes('warning'), false);
+    const withWarning = visibleLayerColumns([...rows, layer('x', { warning: 'drift', lipschitzZ: 4.2 })]).map((c) => c.key);
+    assert.ok(withWarning.includes('warning') && withWarning.includes('lipschitzZ'));
   });
 
   it('flips on the same column and starts numbers largest-first', () => {

@@ -20,9 +20,9 @@ import {
   type PanelNotification,
   type PickField,
 } from '../../shared/panelMessages';
+import { expandOutputFolder, uniqueFolder } from '../outputFolder';
 import type { ReportRecord, RunningJob, Services } from '../services';
 import { JobHistory } from './jobHistory';
-import { expandOutputTemplate, firstFreeFolder } from './outputFolder';
 import { makeNonce, panelHtml } from './panelHtml';
 import { PICK_DIALOGS } from './pickDialogs';
 
@@ -173,6 +173,7 @@ export class CleansePanel implements vscode.Disposable {
     'open/model': ({ path: file }) => this.openFile(file),
     'open/report': ({ path: file }) => this.openFile(file),
     inspect: ({ model }) => this.inspect(model),
+    'report/load': ({ path: file }) => this.loadReport(file),
   };
 
   private defaults(): PanelDefaults {
@@ -228,8 +229,8 @@ export class CleansePanel implements vscode.Disposable {
   }
 
   private defaultOut(model: string): string {
-    const base = expandOutputTemplate(this.services.config().outputFolder, model, this.workspaceFolderOf(model));
-    return firstFreeFolder(base, (candidate) => fs.existsSync(candidate));
+    const base = expandOutputFolder(this.services.config().outputFolder, { modelPath: model, workspaceFolder: this.workspaceFolderOf(model) });
+    return uniqueFolder(base, (candidate) => fs.existsSync(candidate));
   }
 
   private workspaceFolderOf(file: string): string | undefined {
@@ -262,6 +263,13 @@ export class CleansePanel implements vscode.Disposable {
         this.post(notification('inspect/result', { model, error: messageOf(failure) }));
       },
     );
+  }
+
+  private async loadReport(file: string): Promise<void> {
+    const reportPath = fs.existsSync(file) && fs.statSync(file).isDirectory() ? path.join(file, 'report.json') : file;
+    if (!fs.existsSync(reportPath)) return; // the run left no record (cancelled, failed, or killed by a reload)
+    const record = await this.services.reports.add(reportPath);
+    if (record) this.post(notification('report/loaded', { path: record.path, report: record.report }));
   }
 
   private async openFile(file: string): Promise<void> {

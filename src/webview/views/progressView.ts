@@ -44,7 +44,7 @@ export function renderProgress(job: JobView | null): HTMLElement {
     bar.max = 1;
   }
   const figures: [string, string, string][] = [
-    ['phase', 'Phase', p ? PHASE_LABEL[p.phase] ?? p.phase : active ? 'Starting' : '—'],
+    ['phase', 'Phase', job.status === 'done' ? 'Finished' : p ? PHASE_LABEL[p.phase] ?? p.phase : active ? 'Starting' : '—'],
     ['epoch', 'Epoch', p && p.epochs > 0 && p.epoch > 0 ? `${Math.min(p.epoch, p.epochs)} / ${p.epochs}` : '—'],
     ['step', 'Step', p && p.steps > 0 ? `${p.step} / ${p.steps}` : '—'],
     ['rate', 'Speed', formatRate(p?.imagesPerSecond)],

@@ -5,16 +5,16 @@
 import type { LayerDiagnostics, Metrics } from '../../shared/report';
 import { h } from '../dom';
 import { formatDuration, formatPercent } from '../format';
-import { LAYER_COLUMNS } from '../layerColumns';
+import { visibleLayerColumns } from '../layerColumns';
 import { metricsRows } from '../metricsRows';
 import type { JobView, SortState } from '../state';
 import { renderSortableTable } from '../tables';
 import type { PanelActions } from './actions';
 
 export function renderResults(job: JobView | null, sort: SortState, actions: PanelActions): HTMLElement {
-  if (!job || (job.status !== 'done' && job.layers.length === 0 && !job.before && !job.after)) {
-    return h('section', { id: 'results', class: 'panel-section', hidden: true });
-  }
+  // Running: the "before" figures as they come. Done: everything. Cancelled/failed: nothing to show.
+  const show = job !== null && (job.status === 'done' || job.layers.length > 0 || (job.status === 'running' && (job.before !== null || job.after !== null)));
+  if (!job || !show) return h('section', { id: 'results', class: 'panel-section', hidden: true });
   const result = job.result;
   const openModel = h('vscode-button', { id: 'open-model', disabled: !result?.model }, 'Open cleansed model');
   const openReport = h('vscode-button', { id: 'open-report', secondary: true, disabled: !(job.reportPath ?? result?.report) }, 'Open report');
@@ -31,7 +31,7 @@ export function renderResults(job: JobView | null, sort: SortState, actions: Pan
     'section',
     { id: 'results', class: 'panel-section' },
     h('h2', undefined, 'Results'),
-    h('div', { class: 'actions' }, openModel, openReport),
+    job.status === 'done' ? h('div', { class: 'actions' }, openModel, openReport) : null,
     summary.length > 0 ? h('p', { id: 'results-summary' }, summary.join(' · ')) : null,
     result?.model ? h('p', { class: 'field-help path', id: 'results-model-path' }, `Cleansed model: ${result.model}`) : null,
     h('h3', undefined, 'Before and after'),
@@ -78,7 +78,7 @@ function layersTable(layers: readonly LayerDiagnostics[], sort: SortState, actio
     warned > 0 ? h('p', { class: 'warning-summary' }, `${warned} ${warned === 1 ? 'layer has' : 'layers have'} a warning.`) : null,
     renderSortableTable({
       id: 'layers-table',
-      columns: LAYER_COLUMNS,
+      columns: visibleLayerColumns(layers),
       rows: layers,
       sort,
       onSort: (key) => actions.sortLayers(key),

@@ -1,0 +1,326 @@
+// Click-through of the cleanse panel in a real VS Code (code-server) with headless Chromium:
+// open the panel from the command palette, type the paths, start a cleanse, watch the progress,
+// read the results and layer tables, sort, open the report, reload the window (serializer +
+// setState restore), then start again and cancel. Screenshots after each stage.
+//
+//   node test/e2e/panel.e2e.mjs <workbench-url> <screenshots-dir>
+//
+// Inputs: BCU_E2E_MODEL (model.json) and BCU_E2E_DATA (unlabeled folder), optionally BCU_E2E_EVAL
+// (labeled folder) and BCU_E2E_TRIGGER (spec). Without them the test writes a tiny model, images,
+// a labeled copy and a BadNets spec itself. BCU_E2E_TIMEOUT_MS bounds the cleanse (default 240 s).
+// The last line is `e2e: N passed, N failed`; the exit code is non-zero on any failure.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const url = process.argv[2];
+const shots = path.resolve(process.argv[3] || 'e2e-screenshots');
+if (!url) {
+  console.error('usage: node test/e2e/panel.e2e.mjs <workbench-url> <screenshots-dir>');
+  process.exit(2);
+}
+fs.mkdirSync(shots, { recursive: true });
+const RUN_TIMEOUT = Number(process.env.BCU_E2E_TIMEOUT_MS || 240000);
+const T0 = Date.now();
+const elapsed = () => `${((Date.now() - T0) / 1000).toFixed(1)}s`;
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = '') {
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''} [${elapsed()}]`);
+  if (ok) passed++;
+  else failed++;
+  return ok;
+}
+
+// ---- inputs: from the environment, or a tiny model and images made here ----
+async function prepareInputs() {
+  if (process.env.BCU_E2E_MODEL && process.env.BCU_E2E_DATA) {
+    return {
+      model: process.env.BCU_E2E_MODEL,
+      data: process.env.BCU_E2E_DATA,
+      evalData: process.env.BCU_E2E_EVAL || '',
+      trigger: process.env.BCU_E2E_TRIGGER || '',
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bcu-panel-e2e-'));
+  const tf = require('@tensorflow/tfjs');
+  const { PNG } = require('pngjs');
+  await tf.setBackend('cpu');
+  const size = 16;
+  const classes = 4;
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [size, size, 3], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv1' }),
+      tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
+      tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', name: 'conv2' }),
+      tf.layers.flatten({ name: 'flatten' }),
+      tf.layers.dense({ units: classes, activation: 'softmax', name: 'fc' }),
+    ],
+  });
+  const modelDir = path.join(dir, 'suspicious');
+  fs.mkdirSync(modelDir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      fs.writeFileSync(path.join(modelDir, 'weights.bin'), Buffer.from(artifacts.weightData));
+      const json = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      fs.writeFileSync(path.join(modelDir, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const writeImage = (file, seed) => {
+    const png = new PNG({ width: size, height: size });
+    for (let i = 0; i < size * size; i++) {
+      const v = (Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453) % 1;
+      png.data[i * 4] = Math.floor(Math.abs(v) * 255);
+      png.data[i * 4 + 1] = Math.floor(((seed * 37 + i) % 256));
+      png.data[i * 4 + 2] = Math.floor((i * 7 + seed) % 256);
+      png.data[i * 4 + 3] = 255;
+    }
+    fs.writeFileSync(file, PNG.sync.write(png));
+  };
+  const data = path.join(dir, 'unlabeled');
+  fs.mkdirSync(data);
+  for (let i = 0; i < 48; i++) writeImage(path.join(data, `img${i}.png`), i);
+  const evalData = path.join(dir, 'labeled');
+  for (let c = 0; c < classes; c++) {
+    fs.mkdirSync(path.join(evalData, String(c)), { recursive: true });
+    for (let i = 0; i < 6; i++) writeImage(path.join(evalData, String(c), `img${i}.png`), 1000 + c * 10 + i);
+  }
+  const trigger = path.join(dir, 'badnets.json');
+  fs.writeFileSync(trigger, JSON.stringify({ type: 'badnets', target: 0, size: 3, position: 'bottom-right' }));
+  console.log(`inputs written to ${dir}`);
+  return { model: path.join(modelDir, 'model.json'), data, evalData, trigger };
+}
+
+// ---- workbench helpers ----
+const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'bcu-e2e-chromium-')), {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1400, height: 1000 },
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = context.pages()[0] || (await context.newPage());
+const consoleProblems = [];
+page.on('console', (m) => {
+  const text = m.text();
+  if (/Content Security Policy|Refused to (load|apply|execute)/i.test(text)) consoleProblems.push(text);
+});
+const external = new Set();
+// Webview resources use URLs on *.vscode-resource.vscode-cdn.net that the webview's service worker
+// answers from the extension host; they count as remote only if the network answered them.
+const isWebviewResource = (u) => u.hostname.endsWith('.vscode-resource.vscode-cdn.net');
+context.on('request', (r) => {
+  const u = new URL(r.url());
+  if (['data:', 'blob:', 'vscode-webview:'].includes(u.protocol) || ['127.0.0.1', 'localhost'].includes(u.hostname) || isWebviewResource(u)) return;
+  external.add(u.origin);
+});
+context.on('response', (r) => {
+  const u = new URL(r.url());
+  if (isWebviewResource(u) && !r.fromServiceWorker()) external.add(`${u.origin} (not from the service worker)`);
+});
+context.on('requestfailed', (r) => {
+  const u = new URL(r.url());
+  if (isWebviewResource(u)) external.add(`${u.origin} (failed: ${r.failure()?.errorText})`);
+});
+
+async function shot(name) {
+  await page.waitForTimeout(400); // let animations settle
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+async function runCommand(label) {
+  // Extension commands appear in the palette only after the remote extension scan: retry.
+  const deadline = Date.now() + 90000;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill(`>${label}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+    try {
+      await row.waitFor({ timeout: 2500 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`command "${label}" never appeared in the palette`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
+}
+
+/** The panel's document: two nested iframes (the webview host, then the content frame). */
+const panel = () => page.frameLocator('iframe.webview:visible').frameLocator('#active-frame');
+const text = async (selector) => ((await panel().locator(selector).first().textContent()) ?? '').trim();
+
+async function waitForText(selector, pattern, timeout) {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await text(selector).catch(() => '');
+    if (pattern.test(last)) return last;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`${selector} never matched ${pattern} (last: "${last}")`);
+}
+
+async function fillField(id, value) {
+  const input = panel().locator(`#${id} input`);
+  await input.fill(value);
+}
+
+async function readLayerColumn(column) {
+  return panel().locator(`#layers-table tbody td[data-column="${column}"]`).allTextContents();
+}
+
+// ---- the click-through ----
+try {
+  const inputs = await prepareInputs();
+  console.log(`model ${inputs.model}\ndata ${inputs.data}\neval ${inputs.evalData || '(none)'}\ntrigger ${inputs.trigger || '(none)'}`);
+
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  check('workbench rendered', true);
+
+  await runCommand('Backdoor Cleanse: Open Panel');
+  await panel().locator('#field-model').waitFor({ timeout: 30000 });
+  check('panel opened from the command palette', true);
+  check('method seam offers BCU, badged "unlabeled"', /BCU/.test(await text('#method')) || /unlabeled/.test(await text('#method-badge')), `badge "${await text('#method-badge')}"`);
+  check('settings start from the extension defaults', /^\d+$/.test(await panel().locator('#field-epochs').evaluate((el) => el.value)));
+  await shot('01-panel-open');
+
+  // Paths are typed (native dialogs can't be driven in a browser); the Browse buttons exist too.
+  check('Browse buttons for model, data, evaluation data and trigger', (await panel().locator('#pick-model, #pick-data, #pick-evalData, #pick-trigger').count()) === 4);
+  await fillField('field-model', inputs.model);
+  await fillField('field-data', inputs.data);
+  if (inputs.evalData) await fillField('field-evalData', inputs.evalData);
+  if (inputs.trigger) await fillField('field-trigger', inputs.trigger);
+  await fillField('field-epochs', '2');
+  await fillField('field-batch', '16');
+
+  // The inspect job fills the schedule table with the model's layers and default ratios.
+  await panel().locator('#schedule-table tbody tr').first().waitFor({ timeout: 60000 });
+  const scheduleRows = await panel().locator('#schedule-table tbody tr').count();
+  check('schedule table lists the model layers', scheduleRows > 0, `${scheduleRows} rows`);
+  const ratioInputs = panel().locator('#schedule-table .ratio-input');
+  if ((await ratioInputs.count()) > 0) {
+    await ratioInputs.last().locator('input').fill('0.2');
+    const summary = await waitForText('#schedule-summary', /1 layer edited/, 5000).catch((e) => e.message);
+    check('editing a ratio marks the schedule as edited', /1 layer edited/.test(summary), summary);
+  }
+  await shot('02-form-filled');
+
+  // Start, then watch live progress move.
+  await panel().locator('#start').click();
+  await waitForText('#job-status', /Running|Queued|Done/, 30000);
+  check('start shows the job as running', true);
+  let progressMoved = false;
+  let firstSeen = '';
+  const moveDeadline = Date.now() + RUN_TIMEOUT;
+  while (Date.now() < moveDeadline) {
+    const status = await text('#job-status');
+    const now = `${await text('#progress-epoch')} ${await text('#progress-step')}`;
+    if (/^\d/.test(now.trim())) {
+      if (firstSeen && now !== firstSeen) {
+        progressMoved = true;
+        break;
+      }
+      if (!firstSeen) {
+        firstSeen = now;
+        await shot('03-running');
+      }
+    }
+    if (/Done|Failed|Cancelled/.test(status)) break;
+    await page.waitForTimeout(150);
+  }
+  check('progress updates live (epoch/step)', progressMoved || firstSeen !== '', `first "${firstSeen}"`);
+  if (!firstSeen) await shot('03-running');
+  check('backend in use is shown', /wasm|tensorflow|cpu/.test(await text('#progress-backend')), await text('#progress-backend'));
+
+  const finalStatus = await waitForText('#job-status', /Done|Failed|Cancelled/, RUN_TIMEOUT);
+  check('the cleanse finishes', finalStatus === 'Done', finalStatus === 'Done' ? '' : `${finalStatus}: ${await text('#job-error').catch(() => '')}`);
+  await shot('04-done');
+
+  // Charts: loss and agreement curves were drawn.
+  check('loss chart has a curve', (await panel().locator('#chart-loss .series path').count()) > 0);
+  check('agreement chart has points', (await panel().locator('#chart-agreement .series circle').count()) > 0);
+  if (inputs.evalData) check('ACC/ASR chart shown with evaluation data', (await panel().locator('#chart-eval').count()) === 1);
+
+  // Results: before/after (with evaluation data) and the layer diagnostics.
+  if (inputs.evalData) {
+    const metricRows = await panel().locator('#metrics-table tbody tr[data-key]').count();
+    check('before/after table has ACC (and ASR with a trigger)', metricRows >= (inputs.trigger ? 2 : 1), `${metricRows} rows`);
+    const acc = await panel().locator('#metrics-table tr[data-key="acc"] td').allTextContents();
+    check('before/after ACC cells are figures', acc.slice(0, 2).every((t) => /%$/.test(t.trim())), acc.join(' | '));
+  }
+  const layerRows = await panel().locator('#layers-table tbody tr').count();
+  check('layer diagnostics table has rows', layerRows > 0, `${layerRows} rows`);
+  await panel().locator('#layers-table').scrollIntoViewIfNeeded();
+  await shot('05-results');
+
+  // Sorting: weight drift, largest first, then flipped.
+  await panel().locator('#layers-table th button[data-sort-key="weightDrift"]').click();
+  await page.waitForTimeout(300);
+  const sortedHeader = panel().locator('#layers-table th:has(button[data-sort-key="weightDrift"])');
+  const drifts = (await readLayerColumn('weightDrift')).map((t) => Number.parseFloat(t)).filter((v) => Number.isFinite(v));
+  check(
+    'clicking "Weight drift" sorts largest first',
+    (await sortedHeader.getAttribute('aria-sort')) === 'descending' && drifts.every((v, i) => i === 0 || v <= drifts[i - 1]),
+    drifts.join(','),
+  );
+  await panel().locator('#layers-table th button[data-sort-key="weightDrift"]').click();
+  await page.waitForTimeout(300);
+  check('clicking again sorts smallest first', (await sortedHeader.getAttribute('aria-sort')) === 'ascending');
+  await shot('06-sorted');
+
+  // Open the report in an editor.
+  await panel().locator('#open-report').click();
+  const reportTab = page.locator('.tabs-container .tab', { hasText: 'report.json' });
+  await reportTab.first().waitFor({ timeout: 20000 }).then(
+    () => check('"Open report" opens report.json in an editor', true),
+    () => check('"Open report" opens report.json in an editor', false),
+  );
+  await shot('07-report-open');
+
+  // Reload the window: the serializer brings the panel back and setState its contents.
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  const panelTab = page.locator('.tabs-container .tab', { hasText: 'Backdoor Cleanse' }).first();
+  await panelTab.waitFor({ timeout: 60000 });
+  await panelTab.click();
+  await panel().locator('#job-status').waitFor({ timeout: 60000 });
+  const restoredStatus = await waitForText('#job-status', /Done/, 20000).catch(() => text('#job-status'));
+  check('after a window reload the panel is restored with its results', restoredStatus === 'Done' && (await panel().locator('#layers-table tbody tr').count()) === layerRows, restoredStatus);
+  check('restored form keeps the model path', (await panel().locator('#field-model').evaluate((el) => el.value)) === inputs.model);
+  await shot('08-after-reload');
+
+  // Start again and cancel: the run ends as cancelled and Start comes back.
+  await panel().locator('#start').click();
+  await waitForText('#job-status', /Running|Queued/, 30000);
+  await panel().locator('#cancel').click();
+  const cancelled = await waitForText('#job-status', /Cancelled|Done|Failed/, 60000).catch((e) => e.message);
+  check('Cancel stops a running cleanse', cancelled === 'Cancelled', cancelled);
+  check('Start is enabled again after the cancel', !(await panel().locator('#start').evaluate((el) => el.disabled)));
+  await shot('09-cancelled');
+
+  check('no CSP violation in the console', consoleProblems.length === 0, consoleProblems.slice(0, 3).join(' | '));
+  check('no request left the machine', external.size === 0, [...external].join(', '));
+} catch (error) {
+  check('click-through', false, String(error && error.message ? error.message : error).split('\n')[0]);
+  await page.screenshot({ path: path.join(shots, 'error.png') }).catch(() => undefined);
+} finally {
+  await context.close().catch(() => undefined);
+  console.log(`screenshots in ${shots}`);
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
