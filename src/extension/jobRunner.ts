@@ -3,6 +3,7 @@
  * memory cannot be reused, and a fresh process returns all memory to the system). Further jobs wait
  * in a queue. No `vscode` at run time: the host wires notifications and the status bar to its events.
  */
+import * as fs from 'node:fs';
 import type * as vscode from 'vscode';
 import { PROTOCOL_VERSION, type EngineEvent, type FailureKind, type JobResult, type JobSpec, type WorkerToHost } from '../shared/protocol';
 import { Emitter } from './emitter';
@@ -33,6 +34,8 @@ class Job implements RunningJob {
   readonly result: Promise<JobResult>;
   state: JobState = 'queued';
   cancelRequested = false;
+  /** job/start went to the worker (before that, a cancel needs no message). */
+  startSent = false;
   worker: WorkerProcess | undefined;
   settle!: { resolve(result: JobResult): void; reject(error: JobFailure): void };
 
@@ -111,6 +114,9 @@ export class JobRunner implements JobRunnerApi {
   private launch(job: Job): void {
     const launch = this.options.launch();
     const log = this.options.log;
+    if (!fs.existsSync(launch.script)) {
+      return this.finish(job, { ok: false, kind: 'internal', message: `The worker bundle ${launch.script} is missing: build the extension (npm run build).` });
+    }
     log(`[${new Date().toISOString()}] ${job.id}: ${job.spec.kind} ${JSON.stringify(job.spec.params)}\n`);
     const worker = new WorkerProcess(launch, log);
     job.worker = worker;
@@ -139,7 +145,8 @@ export class JobRunner implements JobRunnerApi {
         clearTimeout(readyTimer);
         log(`${job.id}: worker ${pid} ready\n`);
         if (job.state !== 'running') return;
-        if (job.cancelRequested) return this.cancel(job);
+        if (job.cancelRequested) return this.finish(job, { ok: false, kind: 'cancelled', message: 'Cancelled before it started.' });
+        job.startSent = true;
         worker.send({ method: 'job/start', protocol: PROTOCOL_VERSION, jobId: job.id, job: job.spec });
       },
       (error: Error) => {
@@ -184,7 +191,8 @@ export class JobRunner implements JobRunnerApi {
     job.cancelRequested = true;
     if (!worker || alreadyRequested) return;
     this.options.log(`${job.id}: cancel requested\n`);
-    worker.send({ method: 'job/cancel', jobId: job.id });
+    // Before job/start the worker has nothing to cancel: the ready handler ends the job instead.
+    if (job.startSent) worker.send({ method: 'job/cancel', jobId: job.id });
     const grace = setTimeout(() => {
       if (job.state === 'ended') return;
       this.options.log(`${job.id}: the worker did not stop within ${this.cancelGraceMs} ms; killing it\n`);

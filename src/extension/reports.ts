@@ -29,10 +29,12 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
     reports.onDidCreate((uri) => void this.read(uri.fsPath), undefined, this.disposables);
     reports.onDidChange((uri) => void this.read(uri.fsPath), undefined, this.disposables);
     reports.onDidDelete((uri) => this.forget(uri.fsPath), undefined, this.disposables);
-    // A deleted output folder takes its report.json along without an event for the file itself.
-    const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
-    deletions.onDidDelete((uri) => this.index.deleteUnder(uri.fsPath) && this.changed(), undefined, this.disposables);
-    this.disposables.push(reports, deletions);
+    // Folders come and go with their report.json inside (the engine renames its staging folder into
+    // place; users delete output folders) and the watcher may report only the folder itself.
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    folders.onDidCreate((uri) => this.folderCreated(uri.fsPath), undefined, this.disposables);
+    folders.onDidDelete((uri) => this.index.deleteUnder(uri.fsPath) && this.changed(), undefined, this.disposables);
+    this.disposables.push(reports, folders);
     vscode.workspace.onDidChangeWorkspaceFolders(() => void this.scan(), undefined, this.disposables);
     this.ready = this.scan();
   }
@@ -99,6 +101,18 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
     const record = this.index.set(reportPath, report);
     this.changed();
     return record;
+  }
+
+  /** A new folder: read a report.json directly inside it (outputs are flat: <out>/report.json). */
+  private folderCreated(folder: string): void {
+    if (/[\\/](node_modules|\.git)([\\/]|$)/.test(folder)) return;
+    const candidate = path.join(folder, 'report.json');
+    void fs.stat(candidate).then(
+      async (stat) => {
+        if (stat.isFile()) await this.read(candidate);
+      },
+      () => undefined,
+    );
   }
 
   private forget(reportPath: string): void {

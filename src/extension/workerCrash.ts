@@ -30,10 +30,16 @@ export function classifyWorkerExit(exit: WorkerExit, stderr: string, nodePath?: 
       message: `The worker ran out of memory (${describeExit(exit)}). Try a smaller batch or limit, or the 'tensorflow' backend.`,
     };
   }
-  const lastLine = stderr.trim().split('\n').filter((line) => line.trim()).pop();
+  const lastLine = lastMeaningfulLine(stderr);
   const hint = exit.signal === 'SIGKILL' ? ' If memory was short, the system may have stopped it.' : '';
   return {
     kind: 'internal',
     message: `The worker stopped unexpectedly (${describeExit(exit)}).${hint}${lastLine ? ` Last output: ${lastLine.slice(0, 300)}` : ''}`,
   };
+}
+
+/** The error line of a crash ("Error: Cannot find module ..."), not Node's closing "Node.js v20..." line. */
+function lastMeaningfulLine(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line && !/^Node\.js v\d/.test(line) && !/^at /.test(line));
+  return [...lines].reverse().find((line) => /\b\w*Error\b|^\w+: /.test(line)) ?? lines.pop();
 }

@@ -158,6 +158,7 @@ describe('annotations: model CodeLenses', () => {
     const epochs = [0, 1].map((epoch) => ({ epoch, temperature: 1, lr: 0.01, loss: 1, agreement: epoch ? 0.987 : 0.5, topClassShare: 0.1, seconds: 1, imagesPerSecond: 10 }));
     assert.equal(summarizeRecord(report({ epochs })), 'cleansed, agreement 98.7 % (no labels)');
     assert.equal(summarizeRecord(report({ epochs, selection: { epoch: 0, rule: 'r' } })), 'cleansed, agreement 50.0 % (no labels)');
+    assert.equal(summarizeRecord({ ...report({ epochs }), agreement: 0.951 } as CleanseReport), 'cleansed, agreement 95.1 % (no labels)', "the report's own figure first");
     assert.equal(summarizeRecord(report({ kind: 'evaluate', outputs: { model: null, report: '' }, before: metrics(0.9, 0.97) })), 'evaluated: ACC 90.0 %, ASR 97.0 %, RA 5.0 %');
   });
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { EngineEvent, JobSpec } from '../../src/shared/protocol';
 import { JobFailure } from '../../src/extension/jobFailure';
 import { JobRunner, type JobRunnerOptions } from '../../src/extension/jobRunner';
+import { classifyWorkerExit } from '../../src/extension/workerCrash';
 import type { JobEnd, RunningJob } from '../../src/extension/services';
 
 const FAKE_WORKER = path.join(__dirname, '..', 'fixtures', 'fakeWorker.js');
@@ -68,7 +69,7 @@ describe('JobRunner with a fake worker', function () {
     const result = await job.result;
     assert.equal(result.type, 'result');
     assert.ok('report' in result && result.report.endsWith(path.join('out', 'report.json')));
-    assert.deepEqual(events.map((e) => e.type), ['backend', 'progress', 'progress', 'progress']);
+    assert.deepEqual(events.map((e) => e.type), ['log', 'backend', 'progress', 'progress', 'progress']);
     assert.ok(fs.existsSync(path.join(scratch, 'out', 'report.json')));
     assert.deepEqual(leftovers(), ['out']);
     assert.equal(ends.length, 1);
@@ -154,6 +155,18 @@ describe('JobRunner with a fake worker', function () {
     assert.deepEqual(leftovers(), ['second']);
   });
 
+  it('ends a job cancelled before its worker was ready at once, without running it', async () => {
+    runner = makeRunner({ cancelGraceMs: 10000 });
+    const job = runner.start(cleanseSpec('slow'));
+    job.cancel();
+    const t0 = Date.now();
+    const failure = await failureOf(job);
+    assert.equal(failure.kind, 'cancelled');
+    assert.ok(Date.now() - t0 < 3000, 'does not wait for the grace period');
+    assert.deepEqual(leftovers(), []);
+    assert.doesNotMatch(log, /fake worker pid/);
+  });
+
   it('refuses jobs (with the reason) while refusal() says so, without starting a worker', async () => {
     runner = makeRunner({ refusal: () => 'This workspace is not trusted.' });
     let starts = 0;
@@ -184,5 +197,27 @@ describe('JobRunner with a fake worker', function () {
     const failure = await failureOf(runner.start({ kind: 'inspect', params: { model: path.join(scratch, 'model.json') } }));
     assert.equal(failure.kind, 'input');
     assert.match(failure.message, /\/no\/such\/node \(setting backdoorCleanse\.nodePath\)/);
+  });
+
+  it('says so when the worker bundle is missing, without starting a process', async () => {
+    runner = new JobRunner({ launch: () => ({ script: path.join(scratch, 'dist', 'worker.js') }), log: () => undefined });
+    const failure = await failureOf(runner.start({ kind: 'inspect', params: { model: path.join(scratch, 'model.json') } }));
+    assert.equal(failure.kind, 'internal');
+    assert.match(failure.message, /worker bundle .*worker\.js is missing: build the extension/);
+  });
+});
+
+describe('worker crash messages', () => {
+  it("quote the error line, not Node's closing version line or the stack", () => {
+    const stderr = 'node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module \'/x/dist/engine.js\'\n    at Module._resolveFilename (node:internal)\n\nNode.js v20.20.2\n';
+    const { kind, message } = classifyWorkerExit({ code: 1, signal: null }, stderr);
+    assert.equal(kind, 'internal');
+    assert.equal(message, "The worker stopped unexpectedly (exit code 1). Last output: Error: Cannot find module '/x/dist/engine.js'");
+  });
+
+  it('recognise out-of-memory deaths of V8 and WASM', () => {
+    assert.equal(classifyWorkerExit({ code: null, signal: 'SIGABRT' }, 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory').kind, 'out-of-memory');
+    assert.equal(classifyWorkerExit({ code: 7, signal: null }, 'RuntimeError: Aborted(). Build with -sASSERTIONS').kind, 'out-of-memory');
+    assert.match(classifyWorkerExit({ code: null, signal: 'SIGKILL' }, '').message, /killed by SIGKILL\)\. If memory was short/);
   });
 });
