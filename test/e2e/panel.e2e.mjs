@@ -209,9 +209,10 @@ try {
   await fillField('field-batch', '16');
 
   // The inspect job fills the schedule table with the model's layers and default ratios.
-  await panel().locator('#schedule-table tbody tr').first().waitFor({ timeout: 60000 });
+  // (It waits behind any running job, and the first job also starts the worker: allow a minute.)
+  await panel().locator('#schedule[data-status="ready"], #schedule[data-status="error"]').waitFor({ timeout: 60000 });
   const scheduleRows = await panel().locator('#schedule-table tbody tr').count();
-  check('schedule table lists the model layers', scheduleRows > 0, `${scheduleRows} rows`);
+  check('schedule table lists the model layers', scheduleRows > 0, scheduleRows > 0 ? `${scheduleRows} rows` : await text('#schedule-status'));
   const ratioInputs = panel().locator('#schedule-table .ratio-input');
   if ((await ratioInputs.count()) > 0) {
     await ratioInputs.last().locator('input').fill('0.2');
