@@ -1,11 +1,12 @@
 /**
  * Class indices for class subfolders. Evaluation only: the indices must match the model's output
  * order, so the rule is simple and predictable: a classes.txt wins; else folders named 0..K-1 are
- * those indices; else names in natural order.
+ * those indices; else names in plain code-unit order, as torchvision's ImageFolder and Keras sort
+ * class folders (class10 before class2), so models trained with those tools line up.
  */
 import * as path from 'path';
 import { InputError } from '../errors';
-import { naturalCompare } from './naturalCompare';
+import { compareCodeUnits } from './codeUnitOrder';
 
 export const CLASSES_FILE = 'classes.txt';
 
@@ -26,7 +27,7 @@ export function classIndexFor(root: string, folderNames: string[], classesText: 
   if (folderNames.length > 0 && folderNames.every((name) => /^(0|[1-9]\d{0,4})$/.test(name))) {
     return fromNumberedFolders(folderNames);
   }
-  const names = [...folderNames].sort(naturalCompare);
+  const names = [...folderNames].sort(compareCodeUnits);
   return { names, indexOf: new Map(names.map((name, i) => [name, i])) };
 }
 

@@ -5,7 +5,7 @@
 import * as fs from 'fs/promises';
 import * as path from 'path';
 import { InputError } from '../errors';
-import { compareCodeUnits } from './naturalCompare';
+import { compareCodeUnits } from './codeUnitOrder';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
