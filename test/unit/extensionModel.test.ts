@@ -3,6 +3,9 @@ import * as assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, readExtensionConfig } from '../../src/extension/config';
 import { expandOutputFolder, uniqueFolder } from '../../src/extension/outputFolder';
 import { ReportIndex, parseReport } from '../../src/extension/reportIndex';
+import { describeJob, describeProgress, formatDuration } from '../../src/extension/progressText';
+import { inspectMarkdown } from '../../src/extension/inspectMarkdown';
+import { evaluationReport } from '../../src/extension/evaluationRecord';
 
 const source = (values: Record<string, unknown>) => ({ get: <T>(key: string) => values[key] as T | undefined });
 
@@ -62,5 +65,44 @@ describe('extension report index', () => {
     assert.equal(index.delete('/ws/a-cleansed/report.json'), true);
     assert.deepEqual(index.all(), [evaluation]);
     assert.equal(index.latestFor('/ws/b/model.json'), undefined);
+  });
+});
+
+describe('extension progress text', () => {
+  const progress = (extra: object) => ({ type: 'progress' as const, phase: 'distill' as const, epoch: 3, epochs: 20, step: 10, steps: 40, imagesPerSecond: 850.4, etaSeconds: 80, ...extra });
+
+  it('says epoch, step, speed, loss and time left, with the fraction done', () => {
+    const view = describeProgress(progress({ loss: 0.12345 }));
+    assert.equal(view.message, 'epoch 3/20 · step 10/40 · 850 img/s · loss 0.123 · 1:20 left');
+    assert.equal(view.fraction, (2 + 0.25) / 20);
+    assert.deepEqual(describeProgress(progress({ phase: 'load' })), { message: 'loading the model and images', fraction: 0 });
+    assert.equal(describeProgress(progress({ phase: 'evaluate', step: 50, steps: 200, imagesPerSecond: null, etaSeconds: null })).message, 'evaluating 50/200 images');
+    assert.equal(formatDuration(3725), '1:02:05');
+  });
+
+  it('names jobs by their model folder', () => {
+    assert.equal(describeJob({ kind: 'cleanse', params: { model: '/ws/badnet/model.json', data: '/d', out: '/o' } }), 'Cleansing badnet/model.json');
+  });
+});
+
+describe('extension inspect document and evaluation record', () => {
+  it('lists the layers as a markdown table', () => {
+    const text = inspectMarkdown({ type: 'result', model: '/m/model.json', inputShape: [null, 8, 8, 1], classes: 2, params: 1234, layers: [{ name: 'conv', kind: 'Conv2D', params: 40, group: 'stem', ratio: 0.01, outputShape: [null, 6, 6, 4] }] });
+    assert.match(text, /^# Layers of \/m\/model\.json\n\nInput \[\?, 8, 8, 1\], 2 classes, 1,234 parameters\./);
+    assert.match(text, /\| 0 \| `conv` \| Conv2D \| 40 \| \[\?, 6, 6, 4\] \| stem \| 0\.010 \|/);
+  });
+
+  it('records an evaluation as a report the index accepts, its figures as "before"', () => {
+    const report = evaluationReport(
+      { params: { model: '/m/model.json', data: '/labeled', trigger: '/t.json' }, result: { type: 'result', acc: 0.9, asr: 0.97, ra: 0.02, n: 100, nTriggered: 90 }, seconds: 2, toolVersion: '0.1.0' },
+      '/store/e/report.json',
+      'abc',
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    assert.deepEqual(parseReport(JSON.stringify(report)), report);
+    assert.equal(report.kind, 'evaluate');
+    assert.deepEqual(report.before, { acc: 0.9, asr: 0.97, ra: 0.02, n: 100, nTriggered: 90 });
+    assert.equal(report.inputs.trigger, '/t.json');
+    assert.equal(report.createdAt, '2026-01-01T00:00:00.000Z');
   });
 });
