@@ -24,6 +24,8 @@ export interface SeriesSpec {
   dashed?: boolean;
   /** A thin line (dense per-step data under the per-epoch curve). */
   thin?: boolean;
+  /** Dots only, no connecting line (a figure that is constant within an epoch). */
+  noLine?: boolean;
 }
 
 export interface ChartSpec {
@@ -177,7 +179,7 @@ export function buildChart(spec: ChartSpec, size: ChartSize = DEFAULT_CHART_SIZE
     tone: s.tone,
     dashed: s.dashed === true,
     thin: s.thin === true,
-    d: linePath(s.points, x, y),
+    d: s.noLine ? '' : linePath(s.points, x, y),
     dots: s.dots
       ? s.points
           .filter((p): p is { x: number; y: number } => p.y !== null && Number.isFinite(p.y) && Number.isFinite(p.x))
@@ -189,6 +191,6 @@ export function buildChart(spec: ChartSpec, size: ChartSize = DEFAULT_CHART_SIZE
 
 export function defaultTickFormat(value: number): string {
   const abs = Math.abs(value);
-  if (abs !== 0 && (abs >= 1e5 || abs < 1e-3)) return value.toExponential(0);
+  if (abs !== 0 && (abs >= 1e5 || abs < 1e-4)) return value.toExponential(0);
   return String(Number(value.toPrecision(4)));
 }

@@ -1,7 +1,8 @@
 /**
  * Which curves the panel draws, from a job's state (pure). The x axis is the epoch for every
  * chart, so they line up: per-step figures at fractional epochs, per-epoch records at the end of
- * their epoch (x = record.epoch: the engine numbers epochs from 1), the "before" evaluation at x = 0.
+ * their epoch (x = record.epoch: the engine numbers epochs from 1), the "before" evaluation at x = 0
+ * and the "after" one at the end.
  */
 import type { ChartSpec, Point } from './chartMath';
 import type { JobView } from './state';
@@ -51,14 +52,15 @@ export function chartsFor(job: JobView): NamedChart[] {
         xDomain,
         formatX: epochTick,
         series: [
-          { id: 'temperature-step', label: 'per step', tone: 'orange', thin: true, points: job.steps.map((p) => ({ x: p.x, y: p.temperature })) },
-          { id: 'temperature-epoch', label: 'epoch', tone: 'orange', dots: true, points: epochPoint((r) => r.temperature) },
+          // Constant within an epoch: the per-step line is a staircase, the epoch values are dots on it.
+          { id: 'temperature-step', label: 'per step', tone: 'orange', points: job.steps.map((p) => ({ x: p.x, y: p.temperature })) },
+          { id: 'temperature-epoch', label: 'epoch', tone: 'orange', dots: true, noLine: true, points: epochPoint((r) => r.temperature) },
         ],
       },
     },
     {
       id: 'agreement',
-      title: 'Teacher–student agreement (no labels)',
+      title: 'Teacher–student agreement in training (no labels)',
       spec: {
         xDomain,
         yDomain: [0, 1],
@@ -73,8 +75,17 @@ export function chartsFor(job: JobView): NamedChart[] {
     },
   ];
   if (hasEvaluation(job)) {
-    const withBefore = (value: number | null | undefined, points: Point[]): Point[] =>
-      value === null || value === undefined ? points : [{ x: 0, y: value }, ...points];
+    // "before" at x = 0; "after" (the kept student) at the end unless the last epoch was evaluated.
+    const end = job.epochs.length > 0 ? job.epochs[job.epochs.length - 1].epoch : xDomain[1];
+    const lastEvaluated = job.epochs.length > 0 && job.epochs[job.epochs.length - 1].eval != null;
+    const withBefore = (key: 'acc' | 'asr' | 'ra', points: Point[]): Point[] => {
+      const before = job.before?.[key];
+      const after = job.after?.[key];
+      const head: Point[] = before === null || before === undefined ? [] : [{ x: 0, y: before }];
+      const tail: Point[] = after === null || after === undefined || lastEvaluated ? [] : [{ x: end, y: after }];
+      // Epochs without an evaluation are skipped, not gaps: the line joins the evaluated ones.
+      return [...head, ...points.filter((p) => p.y !== null), ...tail];
+    };
     charts.push({
       id: 'eval',
       title: 'Clean accuracy and attack success (labeled evaluation)',
@@ -84,9 +95,9 @@ export function chartsFor(job: JobView): NamedChart[] {
         formatX: epochTick,
         formatY: percentTick,
         series: [
-          { id: 'acc', label: 'ACC', tone: 'green', dots: true, points: withBefore(job.before?.acc, epochPoint((r) => r.eval?.acc)) },
-          { id: 'asr', label: 'ASR', tone: 'red', dots: true, points: withBefore(job.before?.asr, epochPoint((r) => r.eval?.asr)) },
-          { id: 'ra', label: 'RA', tone: 'blue', dots: true, dashed: true, points: withBefore(job.before?.ra, epochPoint((r) => r.eval?.ra)) },
+          { id: 'acc', label: 'ACC', tone: 'green', dots: true, points: withBefore('acc', epochPoint((r) => r.eval?.acc)) },
+          { id: 'asr', label: 'ASR', tone: 'red', dots: true, points: withBefore('asr', epochPoint((r) => r.eval?.asr)) },
+          { id: 'ra', label: 'RA', tone: 'blue', dots: true, dashed: true, points: withBefore('ra', epochPoint((r) => r.eval?.ra)) },
         ],
       },
     });

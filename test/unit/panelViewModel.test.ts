@@ -119,6 +119,9 @@ describe('panel chart series', () => {
     const evalChart = evaluated.find((c) => c.id === 'eval');
     assert.ok(evalChart);
     assert.deepEqual(evalChart.spec.series.find((s) => s.id === 'asr')?.points, [{ x: 0, y: 0.95 }, { x: 1, y: 0.1 }]);
+    // Without per-epoch evaluation: before at 0, after at the last epoch.
+    const beforeAfter = chartsFor({ ...withEpoch, before: metrics, after: { ...metrics, asr: 0.02 } }).find((c) => c.id === 'eval');
+    assert.deepEqual(beforeAfter?.spec.series.find((s) => s.id === 'asr')?.points, [{ x: 0, y: 0.95 }, { x: 1, y: 0.02 }]);
   });
 });
 

@@ -26,7 +26,7 @@ export function renderResults(job: JobView | null, sort: SortState, actions: Pan
   const agreement = result?.agreement ?? (job.epochs.length > 0 ? job.epochs[job.epochs.length - 1].agreement : null);
   const summary: string[] = [];
   if (result) summary.push(`Finished in ${formatDuration(result.seconds)}`);
-  if (agreement !== null) summary.push(`teacher–student agreement ${formatPercent(agreement)}`);
+  if (agreement !== null) summary.push(`agrees with the original model on ${formatPercent(agreement)} of the unlabeled images`);
   return h(
     'section',
     { id: 'results', class: 'panel-section' },
