@@ -1,6 +1,8 @@
 /** The panel controller's pure parts: HTML and CSP, pick dialogs, the job catch-up record. */
 import * as assert from 'node:assert/strict';
-import { record } from '../../src/extension/panel/jobHistory';
+import { Emitter } from '../../src/extension/emitter';
+import { JobHistory, record } from '../../src/extension/panel/jobHistory';
+import type { JobEnd, JobRunnerApi, RunningJob } from '../../src/extension/services';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panel/panelHtml';
 import { PICK_DIALOGS } from '../../src/extension/panel/pickDialogs';
 import type { EngineEvent } from '../../src/shared/protocol';
@@ -50,5 +52,31 @@ describe('panel job history', () => {
     assert.equal((events[2] as Extract<EngineEvent, { type: 'progress' }>).step, 3);
     for (let i = 0; i < 60; i++) record(events, { type: 'log', level: 'info', message: String(i) });
     assert.equal(events.filter((e) => e.type === 'log').length, 50);
+  });
+});
+
+describe('panel job history on a runner', () => {
+  function fakeJob(id: string, kind: 'cleanse' | 'inspect'): RunningJob & { events: Emitter<EngineEvent> } {
+    const events = new Emitter<EngineEvent>();
+    const spec = kind === 'cleanse' ? { kind, params: { model: 'm', data: 'd', out: 'o' } } : { kind, params: { model: 'm' } };
+    return { id, spec, events, onEvent: events.event, result: new Promise(() => undefined), cancel: () => undefined } as RunningJob & { events: Emitter<EngineEvent> };
+  }
+
+  it('records running cleanse jobs only, and forgets them when they end', () => {
+    const started = new Emitter<RunningJob>();
+    const ended = new Emitter<JobEnd>();
+    const runner = { current: undefined, queued: [], onDidStart: started.event, onDidEnd: ended.event, onDidChangeQueue: new Emitter<void>().event, start: () => undefined as never } as JobRunnerApi;
+    const history = new JobHistory(runner);
+    const cleanse = fakeJob('c1', 'cleanse');
+    const inspect = fakeJob('i1', 'inspect');
+    started.fire(cleanse);
+    started.fire(inspect);
+    cleanse.events.fire({ type: 'log', level: 'warn', message: 'w' });
+    inspect.events.fire({ type: 'log', level: 'info', message: 'i' });
+    assert.deepEqual(history.historyOf('c1'), [{ type: 'log', level: 'warn', message: 'w' }]);
+    assert.deepEqual(history.historyOf('i1'), []);
+    ended.fire({ job: cleanse, ok: true });
+    assert.deepEqual(history.historyOf('c1'), []);
+    history.dispose();
   });
 });

@@ -66,6 +66,7 @@ export function renderProgress(job: JobView | null): HTMLElement {
       ]),
     ),
     job.backend ? h('div', { class: 'field-help', id: 'backend-reason' }, job.backend.reason) : null,
+    job.params?.out ? h('div', { class: 'field-help path', id: 'progress-out' }, `Output folder: ${job.params.out}`) : null,
     job.error && job.status !== 'cancelled' ? h('div', { class: 'job-error', id: 'job-error', role: 'alert' }, `${job.error.kind}: ${job.error.message}`) : null,
     job.status === 'cancelled' ? h('div', { class: 'muted', id: 'job-cancelled' }, 'Cancelled: nothing was written.') : null,
     job.status === 'interrupted' ? h('div', { class: 'muted' }, 'See the Backdoor Cleanse output channel, or the report in the output folder.') : null,
