@@ -14,12 +14,16 @@ const REPORT_GLOB = '**/report.json';
 const SEARCH_EXCLUDE = '{**/node_modules/**,**/.git/**}';
 /** Coalesces bursts of file events (a job writes several files) into one change event. */
 const CHANGE_DELAY_MS = 100;
+/** How long after the last new folder its contents are searched for reports. */
+const FOLDER_SETTLE_MS = 500;
 
 export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
   private readonly index = new ReportIndex();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
   private changeTimer: NodeJS.Timeout | undefined;
+  private folderTimer: NodeJS.Timeout | undefined;
+  private readonly createdFolders = new Set<string>();
   readonly onDidChange = this.changeEmitter.event;
   /** Resolves when the first scan is complete. */
   readonly ready: Promise<void>;
@@ -70,6 +74,7 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.changeTimer);
+    clearTimeout(this.folderTimer);
     vscode.Disposable.from(...this.disposables).dispose();
   }
 
@@ -83,13 +88,14 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
     this.log(`found ${this.index.all().length} report(s)`);
   }
 
-  private async read(reportPath: string): Promise<ReportRecord | undefined> {
+  /** `quiet`: a probe for a file that may not exist (a missing file then changes nothing). */
+  private async read(reportPath: string, options: { quiet?: boolean } = {}): Promise<ReportRecord | undefined> {
     if (isStagingPath(reportPath)) return undefined; // a job's hidden output, renamed into place when done
     let text: string;
     try {
       text = await fs.readFile(reportPath, 'utf8');
     } catch {
-      this.forget(reportPath);
+      if (!options.quiet) this.forget(reportPath);
       return undefined;
     }
     const report = parseReport(text);
@@ -103,16 +109,34 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
     return record;
   }
 
-  /** A new folder: read a report.json directly inside it (outputs are flat: <out>/report.json). */
+  /**
+   * A new folder may hold reports the file watcher never reported: a renamed output folder, or
+   * files written into folders created a moment before (inotify watches new folders late).
+   * Read `<folder>/report.json` at once, then search the folder when the burst has settled.
+   */
   private folderCreated(folder: string): void {
     if (/[\\/](node_modules|\.git)([\\/]|$)/.test(folder)) return;
-    const candidate = path.join(folder, 'report.json');
-    void fs.stat(candidate).then(
+    void fs.stat(folder).then(
       async (stat) => {
-        if (stat.isFile()) await this.read(candidate);
+        if (!stat.isDirectory()) return;
+        await this.read(path.join(folder, 'report.json'), { quiet: true });
+        this.createdFolders.add(folder);
+        clearTimeout(this.folderTimer);
+        this.folderTimer = setTimeout(() => void this.searchCreatedFolders(), FOLDER_SETTLE_MS);
       },
       () => undefined,
     );
+  }
+
+  private async searchCreatedFolders(): Promise<void> {
+    const folders = [...this.createdFolders];
+    this.createdFolders.clear();
+    // Searching a folder covers the folders inside it.
+    const roots = folders.filter((f) => !folders.some((other) => other !== f && f.startsWith(other + path.sep)));
+    for (const folder of roots) {
+      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(vscode.Uri.file(folder), REPORT_GLOB), SEARCH_EXCLUDE, 200);
+      await Promise.all(found.map((uri) => this.read(uri.fsPath)));
+    }
   }
 
   private forget(reportPath: string): void {
