@@ -1,6 +1,6 @@
 // Checks a packaged .vsix the way an installed extension uses it: unpacks it, loads the runtime
 // dependencies from ITS node_modules (nothing from the repository), forks its dist/worker.js and
-// runs an `inspect` job on a tiny model made with the packaged tfjs.
+// runs an `inspect` job and a WASM cleanse on a tiny model made with the packaged tfjs.
 //   node scripts/e2e/check-vsix.mjs backdoor-cleanse.vsix
 // Prints "vsix: <size> MB, <n> files" and "package: N passed, N failed"; exit code 0 when all pass.
 import { execFileSync, fork } from 'node:child_process';
@@ -49,35 +49,54 @@ try {
     for (const top of ['src', 'test', 'out', 'scripts']) if (fs.existsSync(path.join(ext, top))) bad.push(top + '/');
     if (bad.length) throw new Error(bad.slice(0, 5).join(', '));
   });
-  await check('the packaged worker runs an inspect job', async () => {
-    const tf = requireFromExt('@tensorflow/tfjs');
-    await tf.setBackend('cpu'); // the wasm package loaded above registered itself with a higher priority
-    const modelDir = path.join(dir, 'tiny');
-    fs.mkdirSync(modelDir);
-    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      fs.writeFileSync(path.join(modelDir, 'weights.bin'), Buffer.from(a.weightData));
-      fs.writeFileSync(path.join(modelDir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+  const tf = requireFromExt('@tensorflow/tfjs');
+  await tf.setBackend('cpu'); // the wasm package loaded above registered itself with a higher priority
+  const modelDir = path.join(dir, 'tiny');
+  fs.mkdirSync(modelDir);
+  const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    fs.writeFileSync(path.join(modelDir, 'weights.bin'), Buffer.from(a.weightData));
+    fs.writeFileSync(path.join(modelDir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const { PNG } = requireFromExt('pngjs');
+  const images = path.join(dir, 'images');
+  fs.mkdirSync(images);
+  for (let i = 0; i < 16; i++) {
+    const png = new PNG({ width: 8, height: 8 });
+    png.data.fill((i * 16) & 255);
+    fs.writeFileSync(path.join(images, `${i}.png`), PNG.sync.write(png));
+  }
+
+  // Runs one job in the packaged worker; until the engine implements jobs, its answer is all the package can show.
+  const runJob = (job) => {
     const child = fork(path.join(ext, 'dist', 'worker.js'), [], { cwd: ext, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    try {
-      return await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no answer within 60 s')), 60000);
-        child.on('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr.trim().split('\n').pop()}`)));
-        child.on('message', (m) => {
-          if (m.method === 'worker/ready') child.send({ method: 'job/start', protocol: m.protocol, jobId: 'check', job: { kind: 'inspect', params: { model: path.join(modelDir, 'model.json'), backend: 'cpu' } } });
-          if (m.method === 'job/done') { clearTimeout(timer); resolve(`${m.result.layers.length} layers`); }
-          // Until the engine implements jobs, an answer from it is all the package can show.
-          if (m.method === 'job/failed' && /not implemented/.test(m.error.message)) { clearTimeout(timer); resolve(`engine answered: ${m.error.message}`); }
-          else if (m.method === 'job/failed') { clearTimeout(timer); reject(new Error(`${m.error.kind}: ${m.error.message}`)); }
-        });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer within 120 s')), 120000);
+      child.on('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr.trim().split('\n').pop()}`)));
+      child.on('message', (m) => {
+        if (m.method === 'worker/ready') child.send({ method: 'job/start', protocol: m.protocol, jobId: 'check', job });
+        if (m.method === 'job/done') { clearTimeout(timer); resolve(m.result); }
+        if (m.method === 'job/failed' && /not implemented/.test(m.error.message)) { clearTimeout(timer); resolve({ pending: m.error.message }); }
+        else if (m.method === 'job/failed') { clearTimeout(timer); reject(new Error(`${m.error.kind}: ${m.error.message}`)); }
       });
-    } finally {
-      child.kill();
-    }
+    }).finally(() => child.kill());
+  };
+
+  await check('the packaged worker runs an inspect job', async () => {
+    const result = await runJob({ kind: 'inspect', params: { model: path.join(modelDir, 'model.json'), backend: 'cpu' } });
+    return result.pending ? `engine answered: ${result.pending}` : `${result.layers.length} layers`;
+  });
+  await check('the packaged worker cleanses on the WASM backend (its .wasm files are in the package)', async () => {
+    const out = path.join(dir, 'tiny-cleansed');
+    const result = await runJob({ kind: 'cleanse', params: { model: path.join(modelDir, 'model.json'), data: images, out, epochs: 1, batch: 8, backend: 'wasm' } });
+    if (result.pending) return `engine answered: ${result.pending}`;
+    if (!fs.existsSync(path.join(out, 'model.json')) || !fs.existsSync(path.join(out, 'report.json'))) throw new Error('no cleansed model or report');
+    const backend = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')).inputs.backend;
+    if (backend.name !== 'wasm') throw new Error(`ran on ${backend.name}: ${backend.reason}`);
+    return `wasm, ${backend.threads} thread(s)`;
   });
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
