@@ -105,6 +105,8 @@ export interface CleanseReport {
   layers: LayerDiagnostics[];
   before?: Metrics | null;
   after?: Metrics | null;
+  /** Teacher-student top-1 agreement on the unlabeled images after the cleanse (no labels needed). */
+  agreement?: number | null;
   warnings: string[];
   timings: Record<string, number>;
 }

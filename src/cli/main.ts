@@ -1,0 +1,243 @@
+/**
+ * `bcu`: the engine on the command line. Contract (README "Command line"): exit 0 on success,
+ * 2 on bad input with a one-line reason on stderr, 1 on failure; `--json` prints one JSON object
+ * per line, events first and a final {"type":"result", ...}.
+ */
+import { runAttack } from '../engine/attack';
+import { initBackend } from '../engine/backend';
+import { CancelledError, DivergedError, InputError } from '../engine/errors';
+import { runJob } from '../engine/jobs';
+import type { BackendChoice, CleanseResult, EvaluateResult, InspectResult } from '../shared/protocol';
+import { parseFlags, usage, type FlagSpecs, type ParsedFlags } from './args';
+import { runDemo, type DemoResult } from './demo';
+import { humanReporter, jsonReporter, pct, type Reporter } from './reporter';
+
+const common: FlagSpecs = {
+  backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (default auto: tfjs-node, else WASM, else CPU)' },
+  json: { type: 'boolean', help: 'print JSON lines (events, then a result line)' },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+const COMMANDS: Record<string, { summary: string; flags: FlagSpecs }> = {
+  cleanse: {
+    summary: 'remove a backdoor: re-initialize part of the model and distill it on unlabeled images',
+    flags: {
+      model: { type: 'string', required: true, help: 'the suspicious model.json (TF.js LayersModel)' },
+      data: { type: 'string', required: true, help: 'unlabeled images: folder of PNG/JPEG (recursive) or IDX file' },
+      out: { type: 'string', required: true, help: 'new folder for the cleansed model and report.json' },
+      epochs: { type: 'int', help: 'distillation epochs (default 20)' },
+      batch: { type: 'int', help: 'batch size (default 256)' },
+      lr: { type: 'number', help: 'learning rate, cosine-decayed (default 0.01)' },
+      ratios: { type: 'string', help: 're-initialization ratios per depth group "0.01,0.03,..." or JSON {"stage3":0.2,"conv2":0.5}' },
+      limit: { type: 'int', help: 'use at most N images' },
+      skip: { type: 'int', help: 'skip the first N images' },
+      seed: { type: 'int', help: 'random seed (masks, order, augmentation; default 0)' },
+      'eval-data': { type: 'string', help: 'labeled images for before/after ACC (never used to train)' },
+      trigger: { type: 'string', help: 'trigger spec JSON for before/after ASR and RA (with --eval-data)' },
+      'eval-limit': { type: 'int', help: 'use at most N labeled evaluation images' },
+      'eval-each-epoch': { type: 'boolean', help: 'evaluate after every epoch (slower; for studies)' },
+      force: { type: 'boolean', help: 'replace a non-empty --out (only after success)' },
+      'temperature-start': { type: 'number', help: 'temperature schedule start (default 1: T = 1 + 3(e+1)/E)' },
+      'temperature-end': { type: 'number', help: 'temperature in the last epoch (default 4)' },
+      't-squared': { type: 'boolean', help: 'multiply the KL loss by T^2 (the reference does not)' },
+      'crop-padding': { type: 'int', help: 'random-crop padding in pixels (default 4; 0 turns it off)' },
+      flip: { type: 'boolean', help: 'random horizontal flips (the reference uses them on CIFAR-10 only)' },
+      scaling: { type: 'string', help: 'input scaling: unit (x/255, default) | symmetric | raw | "mean=..;std=.."' },
+      'micro-batch': { type: 'int', help: 'largest slice pushed through at once (gradients accumulate)' },
+      'lr-schedule': { type: 'string', help: 'cosine (default) | constant' },
+      'ratio-deepest': { type: 'number', help: 'default-schedule ratio of the deepest stage (0.27)' },
+      'ratio-factor': { type: 'number', help: 'default-schedule growth per stage (3)' },
+      'ratio-stem': { type: 'number', help: 'default-schedule ratio of the first layer (0.01)' },
+      'ratio-classifier': { type: 'number', help: 'default-schedule ratio of the output layer (0.10)' },
+      ...common,
+    },
+  },
+  evaluate: {
+    summary: 'ACC on labeled images; ASR and RA with a trigger spec',
+    flags: {
+      model: { type: 'string', required: true, help: 'model.json' },
+      data: { type: 'string', required: true, help: 'labeled images: class subfolders, or IDX with its labels file' },
+      trigger: { type: 'string', help: 'trigger spec JSON' },
+      limit: { type: 'int', help: 'use at most N images' },
+      skip: { type: 'int', help: 'skip the first N images' },
+      ...common,
+    },
+  },
+  attack: {
+    summary: 'train a backdoored model (the attack lab) from labeled images and a trigger spec',
+    flags: {
+      data: { type: 'string', required: true, help: 'labeled training images (class subfolders, or IDX)' },
+      trigger: { type: 'string', required: true, help: 'trigger spec JSON' },
+      out: { type: 'string', required: true, help: 'new folder for the backdoored model' },
+      arch: { type: 'string', help: 'small-cnn | resnet (default, ResNet-8) | resnet20 | resnet18 | vgg' },
+      'poison-rate': { type: 'number', help: 'share of images poisoned (default 0.1; clean-label SIG: 0.8 of the target class)' },
+      epochs: { type: 'int', help: 'training epochs (default 4)' },
+      batch: { type: 'int', help: 'batch size (default 128)' },
+      lr: { type: 'number', help: 'learning rate, SGD momentum 0.9, cosine (default 0.05)' },
+      seed: { type: 'int', help: 'random seed (default 0)' },
+      limit: { type: 'int', help: 'use at most N images' },
+      skip: { type: 'int', help: 'skip the first N images (e.g. the held-out unlabeled pool)' },
+      'eval-data': { type: 'string', help: 'labeled test images: ACC, and ASR/RA of the trained backdoor' },
+      'eval-limit': { type: 'int', help: 'use at most N test images' },
+      force: { type: 'boolean', help: 'replace a non-empty --out' },
+      ...common,
+    },
+  },
+  inspect: {
+    summary: "a model's layers, depth groups and default re-initialization ratios",
+    flags: { model: { type: 'string', required: true, help: 'model.json' }, ...common },
+  },
+  demo: {
+    summary: 'the embedded default: backdoor a small model, cleanse it, print before/after',
+    flags: {
+      out: { type: 'string', help: 'folder for the demo models (default: a new temporary folder)' },
+      quick: { type: 'boolean', help: 'a smaller, faster demo (CI smoke)' },
+      ...common,
+    },
+  },
+};
+
+const str = (f: ParsedFlags, k: string) => f[k] as string | undefined;
+const num = (f: ParsedFlags, k: string) => f[k] as number | undefined;
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+async function run(command: string, flags: ParsedFlags, reporter: Reporter, signal: AbortSignal): Promise<object> {
+  const backend = (str(flags, 'backend') ?? 'auto') as BackendChoice;
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new InputError(`--backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
+  const sink = reporter.event;
+  switch (command) {
+    case 'cleanse':
+      return runJob(
+        {
+          kind: 'cleanse',
+          params: {
+            model: str(flags, 'model')!, data: str(flags, 'data')!, out: str(flags, 'out')!,
+            epochs: num(flags, 'epochs'), batch: num(flags, 'batch'), lr: num(flags, 'lr'), ratios: str(flags, 'ratios'),
+            limit: num(flags, 'limit'), skip: num(flags, 'skip'), seed: num(flags, 'seed'), backend,
+            evalData: str(flags, 'eval-data'), trigger: str(flags, 'trigger'), evalLimit: num(flags, 'eval-limit'), force: flags.force === true,
+            extra: defined({
+              temperatureStart: num(flags, 'temperature-start'), temperatureEnd: num(flags, 'temperature-end'),
+              temperatureSquared: flags['t-squared'] as boolean | undefined, cropPadding: num(flags, 'crop-padding'),
+              flip: flags.flip as boolean | undefined, scaling: str(flags, 'scaling'), microBatch: num(flags, 'micro-batch'),
+              lrSchedule: str(flags, 'lr-schedule'), ratioDeepest: num(flags, 'ratio-deepest'), ratioFactor: num(flags, 'ratio-factor'),
+              ratioStem: num(flags, 'ratio-stem'), ratioClassifier: num(flags, 'ratio-classifier'),
+              evalEachEpoch: flags['eval-each-epoch'] as boolean | undefined,
+            }),
+          },
+        },
+        sink,
+        signal,
+      );
+    case 'evaluate':
+      return runJob(
+        { kind: 'evaluate', params: { model: str(flags, 'model')!, data: str(flags, 'data')!, trigger: str(flags, 'trigger'), limit: num(flags, 'limit'), skip: num(flags, 'skip'), backend } },
+        sink,
+        signal,
+      );
+    case 'inspect':
+      return runJob({ kind: 'inspect', params: { model: str(flags, 'model')!, backend } }, sink, signal);
+    case 'attack': {
+      const info = await initBackend(backend);
+      sink({ type: 'backend', backend: info });
+      return runAttack(
+        {
+          data: str(flags, 'data')!, trigger: str(flags, 'trigger')!, out: str(flags, 'out')!, arch: str(flags, 'arch'),
+          poisonRate: num(flags, 'poison-rate'), epochs: num(flags, 'epochs'), batch: num(flags, 'batch'), lr: num(flags, 'lr'),
+          seed: num(flags, 'seed'), limit: num(flags, 'limit'), skip: num(flags, 'skip'), evalData: str(flags, 'eval-data'),
+          evalLimit: num(flags, 'eval-limit'), force: flags.force === true,
+        },
+        info,
+        sink,
+        signal,
+      );
+    }
+    case 'demo':
+      return runDemo({ out: str(flags, 'out'), quick: flags.quick === true, backend }, sink, signal);
+    default:
+      throw new InputError(`unknown command "${command}"`);
+  }
+}
+
+function printHumanResult(command: string, result: object): void {
+  const out = (s: string) => process.stdout.write(s + '\n');
+  if (command === 'evaluate') {
+    const r = result as EvaluateResult;
+    out(`ACC ${pct(r.acc)}  ASR ${pct(r.asr)}  RA ${pct(r.ra)}  (${r.n} images, ${r.nTriggered} triggered)`);
+  } else if (command === 'inspect') {
+    const r = result as InspectResult;
+    out(`${r.model}: input ${JSON.stringify(r.inputShape)}, ${r.classes} classes, ${r.params} parameters`);
+    out(['layer'.padEnd(28), 'kind'.padEnd(20), 'params'.padStart(10), 'group'.padStart(12), 'ratio'.padStart(7)].join(' '));
+    for (const l of r.layers) {
+      out([l.name.padEnd(28), l.kind.padEnd(20), String(l.params).padStart(10), l.group.padStart(12), l.ratio.toFixed(3).padStart(7)].join(' '));
+    }
+  } else if (command === 'cleanse') {
+    const r = result as CleanseResult;
+    if (r.before && r.after) {
+      out(`ACC ${pct(r.before.acc)} -> ${pct(r.after.acc)}   ASR ${pct(r.before.asr)} -> ${pct(r.after.asr)}   RA ${pct(r.before.ra)} -> ${pct(r.after.ra)}`);
+    }
+    out(`teacher-student agreement ${pct(r.agreement)}; ${r.seconds.toFixed(1)} s`);
+    out(`cleansed model: ${r.model}\nreport: ${r.report}`);
+  } else if (command === 'demo') {
+    const r = result as DemoResult;
+    out(`\nBackdoor Cleanse demo (${r.dataset}, BadNets 3x3 -> class 0)`);
+    out(`                 ACC        ASR        RA`);
+    out(`attacked model   ${pct(r.before?.acc).padStart(8)}   ${pct(r.before?.asr).padStart(8)}   ${pct(r.before?.ra).padStart(8)}`);
+    out(`after BCU        ${pct(r.after?.acc).padStart(8)}   ${pct(r.after?.asr).padStart(8)}   ${pct(r.after?.ra).padStart(8)}`);
+    out(`attack ${r.seconds.attack.toFixed(0)} s, cleanse ${r.seconds.cleanse.toFixed(0)} s`);
+    out(`attacked: ${r.attackedModel}\ncleansed: ${r.cleansedModel}\nreport:   ${r.report}`);
+  } else if ('model' in result) {
+    const r = result as { model: string; report?: string };
+    out(`model: ${r.model}${r.report ? `\nreport: ${r.report}` : ''}`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help' || !COMMANDS[command]) {
+    const list = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`).join('\n');
+    process.stdout.write(`usage: bcu <command> [flags]\n\n${list}\n\nbcu <command> --help lists its flags.\n`);
+    return command && command !== '--help' && command !== 'help' ? 2 : 0;
+  }
+  const spec = COMMANDS[command];
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let reporter: Reporter = humanReporter();
+  try {
+    const flags = parseFlags(command, rest, spec.flags);
+    if (flags.help) {
+      process.stdout.write(usage(command, spec.summary, spec.flags));
+      return 0;
+    }
+    if (flags.json) reporter = jsonReporter();
+    const result = await run(command, flags, reporter, controller.signal);
+    reporter.finish();
+    if (flags.json) reporter.result(result);
+    else printHumanResult(command, result);
+    return 0;
+  } catch (error) {
+    reporter.finish();
+    const message = (error as Error).message ?? String(error);
+    if (error instanceof InputError) {
+      process.stderr.write(`bcu ${command}: ${message.split('\n')[0]}\n`);
+      return 2;
+    }
+    if (error instanceof CancelledError) {
+      process.stderr.write(`bcu ${command}: cancelled; nothing was written\n`);
+      return 1;
+    }
+    if (error instanceof DivergedError) {
+      process.stderr.write(`bcu ${command}: ${message}\n`);
+      return 1;
+    }
+    process.stderr.write(`bcu ${command}: failed: ${(error as Error).stack ?? message}\n`);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}

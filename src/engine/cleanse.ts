@@ -1,0 +1,259 @@
+/**
+ * The whole cleanse as one job: load the suspicious model (teacher), build the partly
+ * re-initialized student, distill on the user's unlabeled images, write the cleansed model and
+ * the run record. Output goes to a staging folder renamed into place only on success.
+ * Labeled data and a trigger spec, when given, are used for before/after figures only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+import type { CleanseParams, CleanseResult, EngineEventSink } from '../shared/protocol';
+import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
+import { REPORT_SCHEMA_VERSION } from '../shared/report';
+import { CLEANSE_DEFAULTS, type CleanseDefaults } from './cleanseDefaults';
+import { openImageSource } from './data';
+import { parseScaling } from './data/normalize';
+import type { ImageShape, ImageSource } from './data/types';
+import { distill } from './distill';
+import { InputError } from './errors';
+import { agreement, evaluateModel } from './evaluate';
+import { logitsView } from './logits';
+import { loadModel, saveModel } from './modelIo';
+import { prepareOutput, writeFileAtomic } from './outputDir';
+import { cloneModel, reinitializeInPlace } from './reinit';
+import { planSchedule } from './reinitSchedule';
+import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from './triggers';
+import { TOOL_VERSION } from './version';
+import { relativeWeightDrift } from './weightDrift';
+
+/** Advanced settings accepted in CleanseParams.extra (and as CLI flags). */
+export function resolveSettings(params: CleanseParams): CleanseDefaults & { microBatch: number | null; imagesPerEpoch: number | null } {
+  const d = CLEANSE_DEFAULTS;
+  const x = params.extra ?? {};
+  const num = (key: string, fallback: number, min = -Infinity, max = Infinity): number => {
+    const v = x[key];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      throw new InputError(`${key} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  const bool = (key: string, fallback: boolean): boolean => (typeof x[key] === 'boolean' ? (x[key] as boolean) : fallback);
+  const positiveInt = (name: string, v: number | undefined, fallback: number): number => {
+    if (v === undefined) return fallback;
+    if (!Number.isInteger(v) || v < 1) throw new InputError(`--${name} must be a positive integer, got ${v}`);
+    return v;
+  };
+  if (params.lr !== undefined && !(params.lr > 0 && Number.isFinite(params.lr))) {
+    throw new InputError(`--lr must be a positive number, got ${params.lr}`);
+  }
+  return {
+    epochs: positiveInt('epochs', params.epochs, d.epochs),
+    batchSize: positiveInt('batch', params.batch, d.batchSize),
+    lr: params.lr ?? d.lr,
+    lrSchedule: x.lrSchedule === 'constant' ? 'constant' : d.lrSchedule,
+    momentum: num('momentum', d.momentum, 0, 1),
+    weightDecay: num('weightDecay', d.weightDecay, 0, 1),
+    temperatureStart: num('temperatureStart', d.temperatureStart, 0.01, 100),
+    temperatureEnd: num('temperatureEnd', d.temperatureEnd, 0.01, 100),
+    temperatureSquared: bool('temperatureSquared', d.temperatureSquared),
+    cropPadding: Math.round(num('cropPadding', d.cropPadding, 0, 64)),
+    flip: bool('flip', d.flip),
+    schedule: {
+      stem: num('ratioStem', d.schedule.stem, 0, 1),
+      deepest: num('ratioDeepest', d.schedule.deepest, 0, 1),
+      factor: num('ratioFactor', d.schedule.factor, 1, 100),
+      classifier: num('ratioClassifier', d.schedule.classifier, 0, 1),
+    },
+    scaling: typeof x.scaling === 'string' ? parseScaling(x.scaling) : d.scaling,
+    seed: params.seed ?? d.seed,
+    microBatch: x.microBatch === undefined ? null : Math.round(num('microBatch', 0, 1)),
+    imagesPerEpoch: x.imagesPerEpoch === undefined ? null : Math.round(num('imagesPerEpoch', 0, 1)),
+  };
+}
+
+/** Micro-batch so the WASM heap (4 GiB) holds a step: large models get smaller slices. */
+function autoMicroBatch(model: tf.LayersModel, batchSize: number, backend: BackendInfo): number {
+  if (backend.name === 'tensorflow') return batchSize;
+  const params = model.countParams();
+  const cap = params > 5_000_000 ? 32 : params > 1_000_000 ? 64 : 256;
+  return Math.min(batchSize, cap);
+}
+
+export interface LabeledEvaluation {
+  source: ImageSource;
+  trigger: PreparedTrigger | null;
+  triggerSpec: unknown;
+}
+
+export async function openEvaluation(
+  dataPath: string,
+  triggerPath: string | undefined,
+  shape: ImageShape,
+  limit?: number,
+  skip?: number,
+): Promise<LabeledEvaluation> {
+  const source = await openImageSource(dataPath, { shape, requireLabels: true, limit, skip });
+  if (!triggerPath) return { source, trigger: null, triggerSpec: null };
+  const spec = await loadTriggerSpec(triggerPath);
+  return { source, trigger: await prepareTrigger(spec, shape), triggerSpec: spec };
+}
+
+export async function runCleanse(
+  params: CleanseParams,
+  backend: BackendInfo,
+  sink: EngineEventSink,
+  signal?: AbortSignal,
+): Promise<CleanseResult> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const settings = resolveSettings(params);
+  sink({ type: 'progress', phase: 'load', epoch: 0, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
+  const teacherFile = await loadModel(params.model);
+  const teacher = teacherFile.model;
+  let student: tf.LayersModel | null = null;
+  const staged = await prepareOutput(params.out, { inputModelDir: teacherFile.modelDir, force: params.force }).catch((err) => {
+    teacher.dispose();
+    throw err;
+  });
+  try {
+    const shape = teacherFile.inputShape;
+    const source = await openImageSource(params.data, { shape, limit: params.limit, skip: params.skip });
+    if (source.skipped > 0) sink({ type: 'log', level: 'warn', message: `${source.skipped} files in ${params.data} could not be decoded and were skipped` });
+    const evaluation = params.evalData ? await openEvaluation(params.evalData, params.trigger, shape, params.evalLimit) : null;
+    if (!params.evalData && params.trigger) throw new InputError('--trigger needs --eval-data (labeled images to measure ASR on)');
+    timings.loadSeconds = (Date.now() - t0) / 1000;
+
+    const measure = async (model: tf.LayersModel): Promise<Metrics | null> =>
+      evaluation
+        ? evaluateModel(model, evaluation.source, { scaling: settings.scaling, trigger: evaluation.trigger ?? undefined, signal })
+        : null;
+    const tEval = Date.now();
+    const before = await measure(teacher);
+    if (before) sink({ type: 'metrics', which: 'before', metrics: before });
+    timings.evaluateBeforeSeconds = (Date.now() - tEval) / 1000;
+
+    const plan = planSchedule(teacher, settings.schedule, params.ratios);
+    student = await cloneModel(teacher);
+    const reinit = reinitializeInPlace(student, plan, settings.seed);
+    const teacherLogits = logitsView(teacher);
+    const studentLogits = logitsView(student);
+    const microBatch = settings.microBatch ?? autoMicroBatch(teacher, settings.batchSize, backend);
+    const tDistill = Date.now();
+    const studentModel = student;
+    let epochs: EpochRecord[];
+    try {
+      epochs = await distill(
+        teacherLogits.model,
+        studentLogits.model,
+        source,
+        {
+          epochs: settings.epochs,
+          batchSize: settings.batchSize,
+          microBatch,
+          lr: settings.lr,
+          lrSchedule: settings.lrSchedule,
+          momentum: settings.momentum,
+          weightDecay: settings.weightDecay,
+          temperatureStart: settings.temperatureStart,
+          temperatureEnd: settings.temperatureEnd,
+          temperatureSquared: settings.temperatureSquared,
+          augment: { padding: settings.cropPadding, flip: settings.flip },
+          scaling: settings.scaling,
+          seed: settings.seed,
+          imagesPerEpoch: settings.imagesPerEpoch ?? undefined,
+          signal,
+          afterEpoch: evaluation && params.extra?.evalEachEpoch
+            ? async (record) => {
+                record.eval = await measure(studentModel);
+              }
+            : undefined,
+        },
+        sink,
+      );
+    } finally {
+      studentLogits.restore();
+      teacherLogits.restore();
+    }
+    timings.distillSeconds = (Date.now() - tDistill) / 1000;
+
+    const tAfter = Date.now();
+    const after = await measure(student);
+    if (after) sink({ type: 'metrics', which: 'after', metrics: after });
+    const agree = await agreement(teacher, student, source, { scaling: settings.scaling });
+    timings.evaluateAfterSeconds = (Date.now() - tAfter) / 1000;
+
+    const drift = relativeWeightDrift(teacher, student);
+    const reinitByName = new Map(reinit.map((r) => [r.name, r]));
+    const layers: LayerDiagnostics[] = plan.layers.map((l) => ({
+      name: l.name,
+      kind: l.kind,
+      params: l.params,
+      reinitRatio: l.ratio,
+      reinitFraction: reinitByName.get(l.name)?.fraction ?? 0,
+      weightDrift: drift.get(l.name) ?? null,
+      warning: null,
+    }));
+    sink({ type: 'layers', layers });
+
+    sink({ type: 'progress', phase: 'save', epoch: settings.epochs, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
+    await saveModel(student, staged.stagingDir);
+    const modelOut = path.join(staged.outDir, 'model.json');
+    const reportOut = path.join(staged.outDir, 'report.json');
+    timings.totalSeconds = (Date.now() - t0) / 1000;
+    const report: CleanseReport = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      kind: 'cleanse',
+      tool: { name: 'backdoor-cleanse', version: TOOL_VERSION },
+      createdAt: new Date().toISOString(),
+      inputs: {
+        model: teacherFile.modelJsonPath,
+        modelSha256: teacherFile.sha256,
+        data: path.resolve(params.data),
+        images: source.count,
+        skippedImages: source.skipped,
+        backend,
+        evalData: params.evalData ? path.resolve(params.evalData) : null,
+        trigger: evaluation?.triggerSpec ?? null,
+      },
+      outputs: { model: modelOut, report: reportOut },
+      settings: {
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        microBatch,
+        lr: settings.lr,
+        momentum: settings.momentum,
+        weightDecay: settings.weightDecay,
+        lrSchedule: settings.lrSchedule,
+        temperatureStart: settings.temperatureStart,
+        temperatureEnd: settings.temperatureEnd,
+        temperatureSquared: settings.temperatureSquared,
+        ratios: Object.fromEntries(plan.layers.filter((l) => l.ratio > 0).map((l) => [l.name, l.ratio])),
+        ratioSchedule: plan.description,
+        augment: { cropPadding: settings.cropPadding, flip: settings.flip },
+        scaling: settings.scaling,
+        limit: params.limit ?? null,
+        skip: params.skip ?? null,
+        seed: settings.seed,
+        logits: teacherLogits.how,
+      },
+      epochs,
+      selection: { epoch: settings.epochs, rule: 'last epoch (as the reference keeps it; no labels used)' },
+      layers,
+      before,
+      after,
+      agreement: agree,
+      warnings: [],
+      timings,
+    };
+    await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    await staged.commit();
+    sink({ type: 'report', path: reportOut, report });
+    return { type: 'result', model: modelOut, report: reportOut, before, after, agreement: agree, seconds: timings.totalSeconds };
+  } catch (error) {
+    await staged.abort();
+    throw error;
+  } finally {
+    teacher.dispose();
+    student?.dispose();
+  }
+}
