@@ -7,7 +7,3 @@ export class JobFailure extends Error {
     this.name = 'JobFailure';
   }
 }
-
-export function isJobFailure(error: unknown): error is JobFailure {
-  return error instanceof JobFailure;
-}

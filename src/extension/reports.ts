@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ReportIndex, parseReport, pathKey } from './reportIndex';
 import type { ReportRecord, ReportStore } from './services';
+import { STAGING_FOLDER_NAME } from './stagingLeftovers';
 
 const REMEMBERED_KEY = 'backdoorCleanse.reportsOutsideWorkspace';
 const REPORT_GLOB = '**/report.json';
@@ -153,9 +154,8 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
   }
 }
 
-/** The engine stages outputs in `.<out>.tmp-<pid>-<random>` folders (src/engine/outputDir.ts). */
 function isStagingPath(file: string): boolean {
-  return file.split(/[\\/]/).some((segment) => /^\..+\.tmp-\d+-/.test(segment));
+  return file.split(/[\\/]/).some((segment) => STAGING_FOLDER_NAME.test(segment));
 }
 
 function isInWorkspace(file: string): boolean {

@@ -6,6 +6,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+/** Any job's staging folder name, e.g. `.out.tmp-1234-ab12cd`. */
+export const STAGING_FOLDER_NAME = /^\..+\.tmp-\d+-/;
+
 export async function removeStagingLeftovers(outDir: string, workerPid: number): Promise<string[]> {
   const parent = path.dirname(path.resolve(outDir));
   const prefix = `.${path.basename(outDir)}.tmp-${workerPid}-`;

@@ -4,27 +4,15 @@
  * is an 'internal' crash whose details are in the output channel.
  */
 import type { FailureKind } from '../shared/protocol';
+import { OUT_OF_MEMORY_PATTERN } from '../worker/failureOf';
 import { describeExit, type WorkerExit } from './workerProcess';
-
-const OUT_OF_MEMORY_PATTERNS = [
-  /RuntimeError: Aborted\(/,
-  /JavaScript heap out of memory/,
-  /Reached heap limit/,
-  /Array buffer allocation failed/,
-  /std::bad_alloc/,
-  /Cannot allocate memory/,
-];
-
-export function looksOutOfMemory(stderr: string): boolean {
-  return OUT_OF_MEMORY_PATTERNS.some((pattern) => pattern.test(stderr));
-}
 
 export function classifyWorkerExit(exit: WorkerExit, stderr: string, nodePath?: string): { kind: FailureKind; message: string } {
   if (exit.spawnError) {
     const where = nodePath ? `the Node binary ${nodePath} (setting backdoorCleanse.nodePath)` : 'the worker';
     return { kind: 'input', message: `Could not start ${where}: ${exit.spawnError.message}.` };
   }
-  if (looksOutOfMemory(stderr)) {
+  if (OUT_OF_MEMORY_PATTERN.test(stderr)) {
     return {
       kind: 'out-of-memory',
       message: `The worker ran out of memory (${describeExit(exit)}). Try a smaller batch or limit, or the 'tensorflow' backend.`,

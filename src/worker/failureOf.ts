@@ -27,8 +27,13 @@ export function failureOf(error: unknown, signal?: AbortSignal): Failure {
   return { kind: 'internal', message: err.message || String(error), stack: err.stack };
 }
 
-/** WASM aborts (`RuntimeError: Aborted()`), V8 allocation failures, TF's OOM messages. */
+/**
+ * What running out of memory looks like, in an error message or on stderr: WASM aborts
+ * (`RuntimeError: Aborted()`), V8 heap exhaustion, allocation failures, TensorFlow's OOM.
+ * The host matches the same pattern against a dead worker's stderr.
+ */
+export const OUT_OF_MEMORY_PATTERN = /Aborted\(|out of memory|Reached heap limit|Array buffer allocation failed|OOM when allocating|std::bad_alloc|Cannot allocate memory/i;
+
 export function isOutOfMemory(err: Error): boolean {
-  if (err.name === 'RuntimeError' && /Aborted\(/.test(err.message)) return true;
-  return /out of memory|Array buffer allocation failed|OOM when allocating|Aborted\(\)/i.test(err.message);
+  return OUT_OF_MEMORY_PATTERN.test(err.message);
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackdoorCleanseApi } from '../../src/extension/extension';
+import { STAGING_FOLDER_NAME } from '../../src/extension/stagingLeftovers';
 
 export const EXTENSION_ID = 'backdoor-cleanse.backdoor-cleanse';
 /** The repository root (the extension under test): out/test/integration -> ../../.. */
@@ -38,7 +39,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 
 /** Entries of a folder that look like the engine's staging folders (partial output). */
 export function stagingLeftovers(parent: string): string[] {
-  return fs.existsSync(parent) ? fs.readdirSync(parent).filter((name) => /^\..+\.tmp-\d+-/.test(name)) : [];
+  return fs.existsSync(parent) ? fs.readdirSync(parent).filter((name) => STAGING_FOLDER_NAME.test(name)) : [];
 }
 
 export async function codeLensTitles(uri: vscode.Uri): Promise<string[]> {

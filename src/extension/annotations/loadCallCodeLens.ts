@@ -9,8 +9,6 @@ import { findModelLoadCalls, resolveLoadPath } from './loadCalls';
 import { COMMAND_CLEANSE, relative } from './modelLenses';
 import { toRange } from './vscodeRanges';
 
-export const LOAD_CALL_LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'python'];
-
 export class LoadCallCodeLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
 

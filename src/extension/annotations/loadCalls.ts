@@ -15,14 +15,12 @@ export interface ModelLoadCall {
 
 const JS_LANGUAGES = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact']);
 const PY_LANGUAGES = new Set(['python']);
+/** The language ids whose documents get load-call lenses. */
+export const LOAD_CALL_LANGUAGES: readonly string[] = [...JS_LANGUAGES, ...PY_LANGUAGES];
 
 // The literal: '...', "..." or (JS) `...` without interpolation; Python may prefix r/R.
 const JS_CALL = /\b((?:tf\s*\.\s*)?loadLayersModel)\s*\(\s*(['"`])((?:(?!\2)[^\\\n$]|\\.)+)\2/g;
 const PY_CALL = /\b((?:(?:tf\s*\.\s*)?keras\s*\.\s*models\s*\.\s*)?load_model|torch\s*\.\s*load)\s*\(\s*[rR]?(['"])((?:(?!\2)[^\\\n]|\\.)+)\2/g;
-
-export function supportsLoadCalls(languageId: string): boolean {
-  return JS_LANGUAGES.has(languageId) || PY_LANGUAGES.has(languageId);
-}
 
 export function findModelLoadCalls(text: string, languageId: string): ModelLoadCall[] {
   const pattern = JS_LANGUAGES.has(languageId) ? JS_CALL : PY_LANGUAGES.has(languageId) ? PY_CALL : undefined;

@@ -9,7 +9,3 @@ export function modelRecords(store: ReportStore, modelPath: string): ModelRecord
     producer: store.producerOf(modelPath),
   };
 }
-
-export function hasRecords(records: ModelRecords): boolean {
-  return !!(records.cleanse || records.evaluate || records.producer);
-}

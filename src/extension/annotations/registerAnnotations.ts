@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { ReportStore } from '../services';
 import { LayerHoverProvider } from './layerHover';
 import { LayerProblems } from './layerProblems';
-import { LOAD_CALL_LANGUAGES, LoadCallCodeLensProvider } from './loadCallCodeLens';
+import { LoadCallCodeLensProvider } from './loadCallCodeLens';
+import { LOAD_CALL_LANGUAGES } from './loadCalls';
 import { ModelCodeLensProvider } from './modelCodeLens';
 import { ModelDecorationProvider } from './modelDecorations';
 
