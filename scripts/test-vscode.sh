@@ -18,27 +18,9 @@ SHOTS=$ROOT/test-results/screenshots
 export EXT_TESTS_TIMEOUT_MS=${EXT_TESTS_TIMEOUT_MS:-420000}
 log() { printf '[test-vscode] %s\n' "$*"; }
 
-# 1. Debian packages: chromium (the client that starts the extension host), ripgrep (VS Code's
-#    search), and what code-server's native modules compile with. Installed only when missing.
-missing=()
-for pkg in chromium ripgrep libkrb5-dev build-essential pkg-config python3; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-if ((${#missing[@]})); then
-  if [ "$(id -u)" != 0 ]; then log "missing Debian packages: ${missing[*]}; install them as root"; exit 1; fi
-  log "installing ${missing[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || { log "apt-get failed"; exit 1; }
-fi
-
-# 2. code-server, installed once into a cache folder and reused.
-if [ ! -f "$CS_HOME/.ok" ]; then
-  log "installing code-server $CS_VERSION into $CS_HOME (about 1.5 min)"
-  rm -rf "$CS_HOME"
-  mkdir -p "$(dirname "$CS_HOME")"
-  CODE_SERVER_VERSION=$CS_VERSION bash scripts/e2e/install-code-server.sh "$CS_HOME" >"$CS_HOME.install.log" 2>&1 \
-    || { tail -30 "$CS_HOME.install.log"; log "code-server install failed (log: $CS_HOME.install.log)"; exit 1; }
-  touch "$CS_HOME/.ok"
-fi
+# 1-2. Debian packages (chromium, ripgrep, build tools) and code-server 4.100.3 in a cache
+#      folder, installed only when missing.
+bash scripts/install-test-deps.sh || { log "installing the test dependencies failed"; exit 1; }
 CS_BIN=$CS_HOME/node_modules/.bin/code-server
 [ -x "$CS_BIN" ] || { log "no code-server at $CS_BIN; delete $CS_HOME and rerun"; exit 1; }
 

@@ -35,3 +35,46 @@ export function randomCropFlip(x: tf.Tensor4D, options: AugmentOptions, rng: Rng
     return tf.image.cropAndResize(padded, tf.tensor2d(boxes, [n, 4]), indices, [h, w], 'nearest');
   });
 }
+
+export interface ConsistencyOptions {
+  /** Share of images given a random square patch of random pixels (local triggers: BadNets). */
+  patch: number;
+  /** Share of images blended with a random pattern at a random strength up to 0.3 (global triggers). */
+  blend: number;
+}
+
+/**
+ * Trigger-agnostic perturbations for the student's copy of a batch (the teacher sees the images
+ * without them): the student learns to answer as the teacher does on the clean image whatever
+ * small patch or faint pattern is added, so a trigger of that family loses its grip. Raw pixels.
+ */
+export function consistencyPerturb(x: tf.Tensor4D, options: ConsistencyOptions, rng: Rng): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  if (options.patch <= 0 && options.blend <= 0) return x.clone();
+  const mask = new Float32Array(n * h * w);
+  const values = new Float32Array(n * h * w * c);
+  const alpha = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (rng.next() < options.patch) {
+      const maxSide = Math.max(2, Math.round(Math.min(h, w) / 5));
+      const side = 2 + rng.int(maxSide - 1);
+      const y0 = rng.int(h - side + 1);
+      const x0 = rng.int(w - side + 1);
+      for (let y = y0; y < y0 + side; y++) {
+        for (let xx = x0; xx < x0 + side; xx++) {
+          mask[(i * h + y) * w + xx] = 1;
+          for (let ch = 0; ch < c; ch++) values[((i * h + y) * w + xx) * c + ch] = rng.next() < 0.5 ? 0 : 255;
+        }
+      }
+    }
+    if (rng.next() < options.blend) alpha[i] = 0.3 * rng.next();
+  }
+  const pattern = new Float32Array(n * h * w * c);
+  for (let k = 0; k < pattern.length; k++) pattern[k] = 255 * rng.next();
+  return tf.tidy(() => {
+    const a = tf.tensor4d(alpha, [n, 1, 1, 1]);
+    const blended = tf.add(tf.mul(x, tf.sub(1, a)), tf.mul(tf.tensor4d(pattern, [n, h, w, c]), a));
+    const m = tf.tensor4d(mask, [n, h, w, 1]);
+    return tf.add(tf.mul(blended, tf.sub(1, m)), tf.mul(tf.tensor4d(values, [n, h, w, c]), m)) as tf.Tensor4D;
+  });
+}

@@ -19,7 +19,8 @@ import { agreement, evaluateModel } from './evaluate';
 import { logitsView } from './logits';
 import { loadModel, saveModel } from './modelIo';
 import { prepareOutput, writeFileAtomic } from './outputDir';
-import { cloneModel, reinitializeInPlace } from './reinit';
+import { lipschitzOutliers, channelLipschitz } from './lipschitz';
+import { cloneModel, reinitializeChannels, reinitializeInPlace } from './reinit';
 import { planSchedule } from './reinitSchedule';
 import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from './triggers';
 import { TOOL_VERSION } from './version';
@@ -65,10 +66,18 @@ export function resolveSettings(params: CleanseParams): CleanseDefaults & { micr
       classifier: num('ratioClassifier', d.schedule.classifier, 0, 1),
     },
     scaling: typeof x.scaling === 'string' ? parseScaling(x.scaling) : d.scaling,
+    patchAugment: num('patchAugment', d.patchAugment, 0, 1),
+    blendAugment: num('blendAugment', d.blendAugment, 0, 1),
+    lipschitzU: num('lipschitzU', d.lipschitzU, 0, 100),
     seed: params.seed ?? d.seed,
     microBatch: x.microBatch === undefined ? null : Math.round(num('microBatch', 0, 1)),
     imagesPerEpoch: x.imagesPerEpoch === undefined ? null : Math.round(num('imagesPerEpoch', 0, 1)),
   };
+}
+
+/** Conv channels whose Lipschitz bound stands out (CLP's rule, u standard deviations). */
+function lipschitzTargets(teacher: tf.LayersModel, u: number): Map<string, number[]> {
+  return new Map(channelLipschitz(teacher).map((entry) => [entry.layer, lipschitzOutliers(entry, u)] as [string, number[]]).filter(([, c]) => c.length > 0));
 }
 
 /** Micro-batch so the WASM heap (4 GiB) holds a step: large models get smaller slices. */
@@ -135,6 +144,11 @@ export async function runCleanse(
     const plan = planSchedule(teacher, settings.schedule, params.ratios);
     student = await cloneModel(teacher);
     const reinit = reinitializeInPlace(student, plan, settings.seed);
+    const targeted = settings.lipschitzU > 0 ? lipschitzTargets(teacher, settings.lipschitzU) : new Map<string, number[]>();
+    const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed);
+    if (channelsReinitialized.size > 0) {
+      sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
+    }
     const teacherLogits = logitsView(teacher);
     const studentLogits = logitsView(student);
     const microBatch = settings.microBatch ?? autoMicroBatch(teacher, settings.batchSize, backend);
@@ -158,6 +172,7 @@ export async function runCleanse(
           temperatureEnd: settings.temperatureEnd,
           temperatureSquared: settings.temperatureSquared,
           augment: { padding: settings.cropPadding, flip: settings.flip },
+          consistency: settings.patchAugment > 0 || settings.blendAugment > 0 ? { patch: settings.patchAugment, blend: settings.blendAugment } : undefined,
           scaling: settings.scaling,
           seed: settings.seed,
           imagesPerEpoch: settings.imagesPerEpoch ?? undefined,
@@ -230,6 +245,10 @@ export async function runCleanse(
         ratios: Object.fromEntries(plan.layers.filter((l) => l.ratio > 0).map((l) => [l.name, l.ratio])),
         ratioSchedule: plan.description,
         augment: { cropPadding: settings.cropPadding, flip: settings.flip },
+        patchAugment: settings.patchAugment,
+        blendAugment: settings.blendAugment,
+        lipschitzU: settings.lipschitzU,
+        channelsReinitialized: Object.fromEntries(channelsReinitialized),
         scaling: settings.scaling,
         limit: params.limit ?? null,
         skip: params.skip ?? null,

@@ -22,6 +22,12 @@ export interface CleanseDefaults {
   schedule: DepthSchedule;
   scaling: Scaling;
   seed: number;
+  /** Share of student images given a random patch (0: off, as in the reference). */
+  patchAugment: number;
+  /** Share of student images blended with a random pattern (0: off, as in the reference). */
+  blendAugment: number;
+  /** Also re-initialize conv channels whose Lipschitz bound exceeds mean + u*std (0: off). */
+  lipschitzU: number;
 }
 
 export const REFERENCE_DEFAULTS: CleanseDefaults = {
@@ -39,6 +45,9 @@ export const REFERENCE_DEFAULTS: CleanseDefaults = {
   schedule: REFERENCE_SCHEDULE,
   scaling: { mode: 'unit' },
   seed: 0,
+  patchAugment: 0,
+  blendAugment: 0,
+  lipschitzU: 0,
 };
 
 export const CLEANSE_DEFAULTS: CleanseDefaults = {

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord } from '../shared/report';
 import type { EngineEventSink } from '../shared/protocol';
-import { randomCropFlip, type AugmentOptions } from './augment';
+import { consistencyPerturb, randomCropFlip, type AugmentOptions, type ConsistencyOptions } from './augment';
 import { normalize } from './data/normalize';
 import type { ImageSource, Scaling } from './data/types';
 import { DivergedError, throwIfAborted } from './errors';
@@ -29,6 +29,8 @@ export interface DistillOptions {
   temperatureEnd: number;
   temperatureSquared: boolean;
   augment: AugmentOptions;
+  /** Perturbations only the student sees (off when absent): see consistencyPerturb. */
+  consistency?: ConsistencyOptions;
   scaling: Scaling;
   seed: number;
   /** Images per epoch (default: the whole source). */
@@ -144,10 +146,12 @@ function trainStep(
   rng: ReturnType<typeof derivedRng>,
 ): StepStats {
   const n = raw.shape[0];
-  const input = tf.tidy(() => {
-    const augmented = randomCropFlip(raw, options.augment, rng);
-    return normalize(augmented, options.scaling);
-  });
+  const augmented = randomCropFlip(raw, options.augment, rng);
+  const input = tf.tidy(() => normalize(augmented, options.scaling));
+  const studentInput = options.consistency
+    ? tf.tidy(() => normalize(consistencyPerturb(augmented, options.consistency as ConsistencyOptions, rng), options.scaling))
+    : input;
+  augmented.dispose();
   let accumulated: Record<string, tf.Tensor> | null = null;
   let loss = 0;
   let agreeing = 0;
@@ -156,11 +160,13 @@ function trainStep(
     for (let start = 0; start < n; start += options.microBatch) {
       const size = Math.min(options.microBatch, n - start);
       const weight = size / n;
-      const micro = tf.tidy(() => (size === n ? input.clone() : input.slice([start, 0, 0, 0], [size, -1, -1, -1])));
+      const slice = (t: tf.Tensor4D) => tf.tidy(() => (size === n ? t.clone() : t.slice([start, 0, 0, 0], [size, -1, -1, -1])));
+      const micro = slice(input);
+      const microStudent = studentInput === input ? micro : slice(studentInput);
       const teacherLogits = tf.tidy(() => teacher.predict(micro) as tf.Tensor);
       let studentArgmax: tf.Tensor | null = null;
       const { value, grads } = tf.variableGrads(() => {
-        const logits = student.apply(micro, { training: true }) as tf.Tensor;
+        const logits = student.apply(microStudent, { training: true }) as tf.Tensor;
         studentArgmax = tf.keep(tf.argMax(logits, 1));
         return tf.mul(distillationLoss(teacherLogits, logits, temperature, options.temperatureSquared), weight) as tf.Scalar;
       }, variables);
@@ -172,7 +178,7 @@ function trainStep(
         if (sArg[i] === tArg[i]) agreeing++;
         studentClassCounts[sArg[i]] = (studentClassCounts[sArg[i]] ?? 0) + 1;
       }
-      tf.dispose([micro, teacherLogits, teacherArgmax, value, studentArgmax as unknown as tf.Tensor]);
+      tf.dispose([micro, microStudent, teacherLogits, teacherArgmax, value, studentArgmax as unknown as tf.Tensor]);
       if (accumulated === null) {
         accumulated = grads;
       } else {
@@ -186,7 +192,7 @@ function trainStep(
     applyGradientsWithDecay(optimizer, variables, accumulated as tf.NamedTensorMap, options.weightDecay);
   } finally {
     if (accumulated) tf.dispose(Object.values(accumulated));
-    input.dispose();
+    tf.dispose([input, studentInput]);
   }
   return { loss, agreeing, studentClassCounts };
 }

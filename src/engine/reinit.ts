@@ -83,3 +83,33 @@ export function reinitializeInPlace(student: tf.LayersModel, plan: SchedulePlan,
     return { name: layer.name, kind: layer.getClassName(), params, ratio, fraction: total ? replaced / total : 0 };
   });
 }
+
+/**
+ * Re-initializes whole output channels of convolutions (kernel slice and bias) from the layer's
+ * own initializer: the targeted part of the re-initialization, for channels a diagnostic singles
+ * out (e.g. channel Lipschitz outliers). Returns how many channels each layer got.
+ */
+export function reinitializeChannels(student: tf.LayersModel, channels: Map<string, number[]>, seed: number): Map<string, number> {
+  const done = new Map<string, number>();
+  student.layers.forEach((layer, index) => {
+    const chosen = channels.get(layer.name);
+    if (!chosen || chosen.length === 0) return;
+    for (const variable of layer.trainableWeights) {
+      const base = baseName(variable.originalName ?? variable.name);
+      const shape = variable.shape as number[];
+      const outChannels = shape[shape.length - 1];
+      const rng = derivedRng(seed, `reinit-channels/${index}/${base}`);
+      const selector = new Float32Array(outChannels);
+      for (const k of chosen) selector[k] = 1;
+      const next = tf.tidy(() => {
+        const mask = tf.tensor1d(selector).greater(0.5).reshape([...shape.slice(0, -1).map(() => 1), outChannels]);
+        const fresh = seededInitializer(layer, base, rng.seed()).apply(shape, 'float32');
+        return tf.where(tf.broadcastTo(mask, shape), fresh, variable.read());
+      });
+      variable.write(next);
+      next.dispose();
+    }
+    done.set(layer.name, chosen.length);
+  });
+  return done;
+}
