@@ -4,7 +4,8 @@
  * 'auto': TensorFlow (@tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node) when one loads,
  * else WASM with a pthread pool where the runtime allows (see kernels/wasmThreads.ts), else the
  * pure-JS 'cpu' backend. A forced choice that cannot start throws an Error saying what to do.
- * On wasm and cpu the training kernels of kernels/register.ts are registered first.
+ * On wasm and cpu the training kernels of kernels/register.ts are registered first (the cpu
+ * ones whenever wasm or cpu starts: @tensorflow/tfjs always carries the cpu backend).
  * Idempotent: a backend starts once per process; later calls switch to it and return the same
  * BackendInfo.
  */
@@ -155,6 +156,7 @@ async function startWasm(options: InitBackendOptions, log: (msg: string) => void
     return { failure: `wasm unavailable (${firstLine(err)})`, advice: 'Reinstall with npm ci, or use --backend cpu' };
   }
   registerTrainingKernels('wasm');
+  registerTrainingKernels('cpu'); // the cpu backend is always there; anyone switching to it gains
   registerTrainingGradients();
   try {
     const threads = options.threads ?? Math.min(os.availableParallelism(), 8);

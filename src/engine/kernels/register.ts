@@ -32,6 +32,7 @@ const kernelsFor: Record<TrainingBackend, Array<(backendName: string) => tf.Kern
 
 const registeredBackends = new Set<string>();
 let gradientRegistered = false;
+let shippedBatchNormGradient: tf.GradConfig | null = null;
 
 /** Replaces (or adds) `config` on its backend, keeping the shipped setup/dispose hooks. */
 function overrideKernel(config: tf.KernelConfig): void {
@@ -48,6 +49,7 @@ export function trainingKernelNames(backendName: TrainingBackend): string[] {
 /** Backend-independent gradients (any backend, tensorflow included). Idempotent. */
 export function registerTrainingGradients(): void {
   if (gradientRegistered) return;
+  shippedBatchNormGradient = tf.getGradient(tf.FusedBatchNorm) ?? null;
   tf.registerGradient(batchNormGradConfig);
   gradientRegistered = true;
 }
@@ -60,4 +62,9 @@ export function registerTrainingKernels(backendName: TrainingBackend): void {
   }
   for (const make of kernelsFor[backendName]) overrideKernel(make(backendName));
   registeredBackends.add(backendName);
+}
+
+/** tfjs-core's own FusedBatchNorm gradient, as it was before registerTrainingGradients (for tests). */
+export function shippedBatchNormGradientConfig(): tf.GradConfig | null {
+  return gradientRegistered ? shippedBatchNormGradient : tf.getGradient(tf.FusedBatchNorm) ?? null;
 }
