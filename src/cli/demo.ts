@@ -16,10 +16,29 @@ import type { Metrics } from '../shared/report';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
+export interface DemoSizes {
+  /** Labeled images the attack trains on, its epochs and batch. */
+  train: number;
+  attackEpochs: number;
+  attackBatch: number;
+  /** Unlabeled images the cleanse uses, its epochs and batch. */
+  unlabeled: number;
+  epochs: number;
+  batch: number;
+  /** Labeled test images for ACC / ASR / RA. */
+  test: number;
+}
+
+const FASHION_SIZES: DemoSizes = { train: 20000, attackEpochs: 2, attackBatch: 64, unlabeled: 3000, epochs: 10, batch: 64, test: 2000 };
+const SYNTHETIC_SIZES: DemoSizes = { train: 9000, attackEpochs: 2, attackBatch: 64, unlabeled: 3000, epochs: 10, batch: 64, test: 2000 };
+/** `--quick` (and the end-to-end test): synthetic data, about a minute of compute. */
+export const QUICK_SIZES: DemoSizes = { train: 3000, attackEpochs: 2, attackBatch: 32, unlabeled: 1000, epochs: 6, batch: 32, test: 1000 };
+
 export interface DemoOptions {
   out?: string;
   quick: boolean;
   backend: BackendChoice;
+  sizes?: Partial<DemoSizes>;
 }
 
 export interface DemoResult {
@@ -67,16 +86,14 @@ export async function runDemo(options: DemoOptions, sink: EngineEventSink, signa
   const data = await demoData(dataDir, options.quick);
   const triggerPath = path.join(root, 'badnets.json');
   await fs.writeFile(triggerPath, JSON.stringify({ type: 'badnets', target: 0, size: 3, position: 'bottom-right' }, null, 2) + '\n');
-  const sizes = options.quick
-    ? { train: 3000, attackEpochs: 2, unlabeled: 1000, epochs: 6, test: 1000 }
-    : { train: data.name === 'fashion-mnist' ? 20000 : 9000, attackEpochs: 3, unlabeled: 3000, epochs: 10, test: 2000 };
+  const sizes = { ...(options.quick ? QUICK_SIZES : data.name === 'fashion-mnist' ? FASHION_SIZES : SYNTHETIC_SIZES), ...options.sizes };
   sink({ type: 'log', level: 'info', message: `demo on ${data.name}: attack trains on ${sizes.train} labeled images, cleanse uses ${sizes.unlabeled} unlabeled held-out images; files in ${root}` });
 
   const attacked = path.join(root, 'attacked');
   const tAttack = Date.now();
   const attack = await runAttack(
     {
-      data: data.train, trigger: triggerPath, out: attacked, arch: 'small-cnn', epochs: sizes.attackEpochs,
+      data: data.train, trigger: triggerPath, out: attacked, arch: 'small-cnn', epochs: sizes.attackEpochs, batch: sizes.attackBatch,
       skip: data.pool, limit: sizes.train, evalData: data.test, evalLimit: sizes.test, force: true, lr: 0.02,
     },
     backend,
@@ -88,7 +105,7 @@ export async function runDemo(options: DemoOptions, sink: EngineEventSink, signa
   const tCleanse = Date.now();
   const cleansed = await runCleanse(
     {
-      model: attack.model, data: data.train, out: path.join(root, 'cleansed'), limit: sizes.unlabeled, epochs: sizes.epochs,
+      model: attack.model, data: data.train, out: path.join(root, 'cleansed'), limit: sizes.unlabeled, epochs: sizes.epochs, batch: sizes.batch,
       evalData: data.test, trigger: triggerPath, evalLimit: sizes.test, force: true, seed: 0,
     },
     backend,

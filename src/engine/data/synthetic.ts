@@ -21,13 +21,13 @@ export function syntheticImages(count: number, seed: number): { pixels: Uint8Arr
     const angle = (label * Math.PI) / SYNTHETIC_CLASSES + (rng.next() - 0.5) * 0.12;
     const period = 5 + rng.next() * 3;
     const phase = rng.next() * 2 * Math.PI;
-    const contrast = 70 + rng.next() * 50;
+    const contrast = 60 + rng.next() * 40;
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const t = ((x - width / 2) * cos + (y - height / 2) * sin) * ((2 * Math.PI) / period) + phase;
-        const noise = (rng.next() - 0.5) * 60;
+        const noise = (rng.next() - 0.5) * 30;
         const value = 128 + contrast * Math.sin(t) + noise;
         pixels[n * height * width + y * width + x] = Math.max(0, Math.min(255, Math.round(value)));
       }
