@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { CleanseParams, CleanseResult, EngineEventSink } from '../shared/protocol';
 import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
 import { REPORT_SCHEMA_VERSION } from '../shared/report';
-import { CLEANSE_DEFAULTS, type CleanseDefaults } from './cleanseDefaults';
+import { PRESETS, type CleanseDefaults } from './cleanseDefaults';
 import { openImageSource } from './data';
 import { parseScaling } from './data/normalize';
 import type { ImageShape, ImageSource } from './data/types';
@@ -28,8 +28,10 @@ import { relativeWeightDrift } from './weightDrift';
 
 /** Advanced settings accepted in CleanseParams.extra (and as CLI flags). */
 export function resolveSettings(params: CleanseParams): CleanseDefaults & { microBatch: number | null; imagesPerEpoch: number | null } {
-  const d = CLEANSE_DEFAULTS;
   const x = params.extra ?? {};
+  const presetName = typeof x.preset === 'string' ? x.preset : 'default';
+  const d = PRESETS[presetName];
+  if (!d) throw new InputError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${presetName}"`);
   const num = (key: string, fallback: number, min = -Infinity, max = Infinity): number => {
     const v = x[key];
     if (v === undefined || v === null) return fallback;
@@ -253,6 +255,7 @@ export async function runCleanse(
         limit: params.limit ?? null,
         skip: params.skip ?? null,
         seed: settings.seed,
+        preset: params.extra?.preset ?? 'default',
         logits: teacherLogits.how,
       },
       epochs,

@@ -7,9 +7,9 @@ import type { BackendChoice } from '../shared/protocol';
 export const CONFIG_SECTION = 'backdoorCleanse';
 
 export interface ExtensionConfig {
-  /** Distillation epochs of a cleanse (`bcu cleanse --epochs`). Default 20. */
+  /** Distillation epochs of a cleanse (`bcu cleanse --epochs`). Default 10. */
   epochs: number;
-  /** Images per training step (`--batch`). Default 256 (the engine's); lower it when memory is short. */
+  /** Images per training step (`--batch`). Default 128 (the engine's); lower it when memory is short. */
   batch: number;
   /** Learning rate of the student (`--lr`). Default 0.01. */
   learningRate: number;
@@ -35,8 +35,8 @@ export interface ExtensionConfig {
 }
 
 export const DEFAULT_CONFIG: Readonly<ExtensionConfig> = {
-  epochs: 20,
-  batch: 256,
+  epochs: 10,
+  batch: 128,
   learningRate: 0.01,
   seed: 0,
   backend: 'auto',

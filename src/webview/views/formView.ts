@@ -33,8 +33,8 @@ const EVAL_FIELDS: readonly TextFieldSpec[] = [
 ];
 
 const SETTING_FIELDS: readonly TextFieldSpec[] = [
-  { field: 'epochs', label: 'Epochs', placeholder: '20' },
-  { field: 'batch', label: 'Batch size', placeholder: '64' },
+  { field: 'epochs', label: 'Epochs', placeholder: '10' },
+  { field: 'batch', label: 'Batch size', placeholder: '128' },
   { field: 'lr', label: 'Learning rate', placeholder: '0.01' },
   { field: 'seed', label: 'Seed', placeholder: '0' },
   { field: 'limit', label: 'Image limit', placeholder: 'all', help: 'Use at most this many images.' },
