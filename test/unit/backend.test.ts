@@ -24,7 +24,7 @@ function moduleNotFound(id: string): Error {
 interface ChildResult { info?: BackendInfo; error?: string; leftInTmp: string[]; numTensors: number; logs: string[] }
 
 /** Runs initBackend in a fresh Node process with a private TMPDIR; `prelude` runs first. */
-function initInChild(choice: string, options: string, prelude = ''): Promise<ChildResult> {
+function initInChild(choice: string, options: string, prelude = '', env: Record<string, string> = {}): Promise<ChildResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bcu-backend-test-'));
   const backendModule = path.join(__dirname, '..', '..', 'src', 'engine', 'backend.js');
   const script = `
@@ -49,7 +49,7 @@ function initInChild(choice: string, options: string, prelude = ''): Promise<Chi
     });`;
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-e', script], {
-      cwd: path.join(__dirname, '..', '..', '..'), env: { ...process.env, TMPDIR: tmp }, timeout: 90_000,
+      cwd: path.join(__dirname, '..', '..', '..'), env: { ...process.env, ...env, TMPDIR: tmp }, timeout: 90_000,
     }, (err, stdout, stderr) => {
       fs.rmSync(tmp, { recursive: true, force: true });
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
@@ -167,6 +167,21 @@ describe('initBackend', function () {
       assert.match(r.info!.reason, /1 thread \(the threads workaround knows @tensorflow\/tfjs-backend-wasm 4\.22\.0, found 9\.9\.9\)/);
       assert.ok(r.logs.some((l) => l.includes('using 1 thread')), JSON.stringify(r.logs));
       assert.deepStrictEqual(r.leftInTmp, []);
+    });
+
+    it('a threaded start that never finishes times out and falls back to one thread, cleaned up', async () => {
+      // Pool workers that never report 'loaded': the threaded module waits for them forever.
+      const stalledWorkers = `
+        const { EventEmitter } = require('events');
+        require('worker_threads').Worker = class extends EventEmitter {
+          postMessage() {} terminate() {} ref() {} unref() {}
+        };`;
+      const r = await initInChild('auto', '{}', stalledWorkers, { BCU_WASM_START_TIMEOUT_MS: '1500' });
+      assert.strictEqual(r.info?.name, 'wasm', r.error);
+      assert.strictEqual(r.info.threads, 1);
+      assert.match(r.info.reason, /1 thread \(\d-thread start failed: no answer within 1\.5 s\)/);
+      assert.deepStrictEqual(r.leftInTmp, []);
+      assert.strictEqual(r.numTensors, 0);
     });
   });
 });

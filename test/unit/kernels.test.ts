@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { trainingKernelNames } from '../../src/engine/kernels/register';
-import { runShippedKernel } from '../../src/engine/kernels/shippedKernels';
+import { runShippedKernel, shippedKernel } from '../../src/engine/kernels/shippedKernels';
 
 const TOLERANCE = 1e-4;
 
@@ -98,6 +98,13 @@ function convCases(): ConvCase[] {
   cases.push({ batch: 2, height: 10, width: 9, inChannels: 3, outChannels: 4, filter: 3, stride: [2, 1], pad: 'valid' });
   cases.push({ batch: 1, height: 8, width: 8, inChannels: 3, outChannels: 2, filter: 3, stride: 1, pad: 1 });
   cases.push({ batch: 2, height: 9, width: 9, inChannels: 2, outChannels: 3, filter: 1, stride: 3, pad: 'same' });
+  // Sub-pixel edge cases: filter smaller than the stride, even filter, padding wider than the
+  // filter (the plan crops dy), stride 3 with 5x5.
+  cases.push({ batch: 2, height: 13, width: 10, inChannels: 3, outChannels: 4, filter: 3, stride: 4, pad: 'same' });
+  cases.push({ batch: 2, height: 8, width: 9, inChannels: 3, outChannels: 5, filter: 2, stride: 2, pad: 'valid' });
+  cases.push({ batch: 1, height: 7, width: 6, inChannels: 2, outChannels: 3, filter: 3, stride: 1, pad: 3 });
+  cases.push({ batch: 1, height: 9, width: 9, inChannels: 2, outChannels: 3, filter: 3, stride: 2, pad: 2 });
+  cases.push({ batch: 2, height: 14, width: 13, inChannels: 3, outChannels: 4, filter: 5, stride: 3, pad: 'valid' });
   return cases;
 }
 
@@ -113,10 +120,18 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
     await initBackend('cpu'); // registers the cpu Conv2DBackpropFilter replacement
   });
 
-  it('registers the kernels it promises on each backend', () => {
+  it('registers the kernels it promises on each backend (replacing the shipped ones)', () => {
     for (const backendName of ['wasm', 'cpu'] as const) {
       for (const name of trainingKernelNames(backendName)) {
-        assert.ok(tf.getKernel(name, backendName), `${name} on ${backendName}`);
+        const registered = tf.getKernel(name, backendName);
+        assert.ok(registered, `${name} on ${backendName}`);
+        let shipped: tf.KernelFunc | null = null;
+        try {
+          shipped = shippedKernel(name, backendName);
+        } catch {
+          // the backend ships none: ours is an addition
+        }
+        assert.notStrictEqual(registered.kernelFunc, shipped, `${name} on ${backendName} is still the shipped kernel`);
       }
     }
   });

@@ -10,7 +10,7 @@
  *   rotated filter reshaped to [fh, fw, C*M, 1], then a sum over M.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertUnitDilation, cropInputToUsedWindow, planTransposedConv, spreadUpstreamGradient } from './convGeometry';
+import { assertUnitDilation, cropInputToUsedWindow, planTransposedConv, rotateFilter180, spreadUpstreamGradient } from './convGeometry';
 import { withKernelScope } from './kernelScope';
 
 export function depthwiseBackpropFilterConfig(backendName: string): tf.KernelConfig {
@@ -59,7 +59,7 @@ export function depthwiseBackpropInputConfig(backendName: string): tf.KernelConf
     const [batch, height, width] = inputShape;
     return withKernelScope(backend as tf.KernelBackend, backendName, (scope) => {
       const spread = spreadUpstreamGradient(scope, dy, info, plan);
-      const rotated = scope.reshape(scope.run('Reverse', { x: filter }, { dims: [0, 1] }), [fh, fw, channels * multiplier, 1]);
+      const rotated = scope.reshape(rotateFilter180(scope, filter), [fh, fw, channels * multiplier, 1]);
       const perOutputChannel = scope.run(
         'DepthwiseConv2dNative',
         { x: spread, filter: rotated },

@@ -42,6 +42,18 @@ export class KernelScope {
     return this.run('Sum', { x }, { axis, keepDims: false });
   }
 
+  /** Reads a float32 tensor's values (a copy on WASM: do not keep views across kernel calls). */
+  read(x: tf.TensorInfo): Float32Array {
+    return this.backend.readSync(x.dataId) as Float32Array;
+  }
+
+  /** A new float32 tensor holding `values`, freed by dispose() unless kept. */
+  write(values: Float32Array, shape: number[]): tf.TensorInfo {
+    const out = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' as const };
+    this.intermediates.push(out);
+    return out;
+  }
+
   /** Hands `result` to the caller: dispose() will not free it. */
   keep(result: tf.TensorInfo): tf.TensorInfo {
     const i = this.intermediates.lastIndexOf(result);

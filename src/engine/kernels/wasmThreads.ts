@@ -57,7 +57,10 @@ export interface WasmStart {
 export interface WasmStartOptions {
   threads: number;
   log: (msg: string) => void;
-  /** How long the threaded start may take before we fall back (it took 0.5-3 s here). */
+  /**
+   * How long the threaded start may take before we fall back (0.6-3 s measured on a loaded
+   * 2-core machine). Default 30 s, or BCU_WASM_START_TIMEOUT_MS.
+   */
   timeoutMs?: number;
 }
 
@@ -70,7 +73,7 @@ export async function startWasmBackend(wasm: WasmPackage, options: WasmStartOpti
   } else {
     const blocker = await threadingBlocker(wasm);
     if (blocker == null) {
-      const attempt = await startThreaded(wasm, Math.min(wanted, PREALLOCATED_WORKERS), options.timeoutMs ?? 30_000);
+      const attempt = await startThreaded(wasm, Math.min(wanted, PREALLOCATED_WORKERS), options.timeoutMs ?? (Number(process.env.BCU_WASM_START_TIMEOUT_MS) || 30_000));
       if (attempt.ok) {
         unrefPoolWorkers();
         const threads = wasm.getThreadsCount();
