@@ -39,5 +39,5 @@ describe('end to end: backdoor, then cleanse without labels (synthetic, CI-sized
   });
 });
 
-const E2E_MAX_ASR = 0.2;
-const E2E_MAX_ACC_DROP = 0.05;
+const E2E_MAX_ASR = 0.05;
+const E2E_MAX_ACC_DROP = 0.03;
