@@ -13,7 +13,7 @@ const Mocha: typeof import('mocha') = mochaModule.default ?? mochaModule;
 
 export function run(): Promise<void> {
   const grep = process.env.INTEGRATION_GREP;
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30000, reporter: 'spec', ...(grep ? { grep } : {}) });
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120000, reporter: 'spec', ...(grep ? { grep } : {}) });
   for (const file of fs.readdirSync(__dirname).sort()) {
     if (file.endsWith('.test.js')) mocha.addFile(path.join(__dirname, file));
   }
