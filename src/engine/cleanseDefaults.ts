@@ -5,23 +5,12 @@
  */
 import type { DepthSchedule } from './reinitSchedule';
 import { REFERENCE_SCHEDULE } from './reinitSchedule';
-import type { Scaling } from './data/types';
+import type { DistillHyperparameters } from './distill';
 
-export interface CleanseDefaults {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  lrSchedule: 'cosine' | 'constant';
-  momentum: number;
-  weightDecay: number;
-  temperatureStart: number;
-  temperatureEnd: number;
-  temperatureSquared: boolean;
+export interface CleanseDefaults extends DistillHyperparameters {
   cropPadding: number;
   flip: boolean;
   schedule: DepthSchedule;
-  scaling: Scaling;
-  seed: number;
   /** Share of student images given a random patch (0: off, as in the reference). */
   patchAugment: number;
   /** Share of student images blended with a random pattern (0: off, as in the reference). */

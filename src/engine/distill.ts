@@ -16,11 +16,10 @@ import { derivedRng } from './random';
 import { cosineLrAt, temperatureAt } from './schedules';
 import { applyGradientsWithDecay } from './sgd';
 
-export interface DistillOptions {
+/** The optimization settings a cleanse and its defaults share. */
+export interface DistillHyperparameters {
   epochs: number;
   batchSize: number;
-  /** Largest batch pushed through the student at once; gradients are accumulated over the rest. */
-  microBatch: number;
   lr: number;
   lrSchedule: 'cosine' | 'constant';
   momentum: number;
@@ -28,11 +27,16 @@ export interface DistillOptions {
   temperatureStart: number;
   temperatureEnd: number;
   temperatureSquared: boolean;
+  scaling: Scaling;
+  seed: number;
+}
+
+export interface DistillOptions extends DistillHyperparameters {
+  /** Largest batch pushed through the student at once; gradients are accumulated over the rest. */
+  microBatch: number;
   augment: AugmentOptions;
   /** Perturbations only the student sees (off when absent): see consistencyPerturb. */
   consistency?: ConsistencyOptions;
-  scaling: Scaling;
-  seed: number;
   /** Images per epoch (default: the whole source). */
   imagesPerEpoch?: number;
   signal?: AbortSignal;
