@@ -89,7 +89,10 @@ async function main() {
   if (o.arch) attackArgs.push('--arch', o.arch);
   if (o.attackEpochs) attackArgs.push('--epochs', String(o.attackEpochs));
   const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
-  const key = createHash('sha256').update(JSON.stringify({ attackArgs, trigger: readFileSync(trigger, 'utf8') })).digest('hex').slice(0, 12);
+  // The cache key covers what defines the attacked model: the flags, the trigger, and the sources
+  // that hold the attack's defaults and training code (a changed default retrains).
+  const attackSources = ['attack.ts', 'architectures.ts', 'train.ts', 'poison.ts'].map((f) => readFileSync(path.join(root, 'src', 'engine', f), 'utf8'));
+  const key = createHash('sha256').update(JSON.stringify({ attackArgs, trigger: readFileSync(trigger, 'utf8'), attackSources })).digest('hex').slice(0, 12);
   const attacked = path.join(root, 'bench', 'cache', `attacked-${key}`);
   let attack;
   if (existsSync(path.join(attacked, 'report.json'))) {
@@ -115,12 +118,13 @@ async function main() {
   const rows = [
     `| model | ACC | ASR | RA | wall time |`,
     `|---|---|---|---|---|`,
-    `| attacked (bcu attack defaults) | ${pct(before.acc)} | ${pct(before.asr)} | ${pct(before.ra)} | ${attack.seconds.toFixed(0)} s${attack.cached ? ' (cached)' : ''} |`,
+    `| attacked (bcu attack, ${attackEpochs} epochs) | ${pct(before.acc)} | ${pct(before.asr)} | ${pct(before.ra)} | ${attack.seconds.toFixed(0)} s${attack.cached ? ' (cached)' : ''} |`,
     ...runs.map((r) => `| BCU, seed ${r.seed} | ${pct(r.acc)} | ${pct(r.asr)} | ${pct(r.ra)} | ${r.seconds.toFixed(0)} s |`),
     `| BCU, mean ± sd over ${runs.length} seeds | ${pct(mean(runs.map((r) => r.acc)))} ± ${(100 * sd(runs.map((r) => r.acc))).toFixed(2)} | ${pct(mean(runs.map((r) => r.asr)))} ± ${(100 * sd(runs.map((r) => r.asr))).toFixed(2)} | ${pct(mean(runs.map((r) => r.ra)))} ± ${(100 * sd(runs.map((r) => r.ra))).toFixed(2)} | ${mean(runs.map((r) => r.seconds)).toFixed(0)} s |`,
   ];
   const bar = runs.every((r) => r.asr <= 0.02 && before.acc - r.acc <= 0.03);
   const command = `npm run bench:cleanse -- ${process.argv.slice(2).join(' ')}`.trim();
+  const attackEpochs = JSON.parse(readFileSync(path.join(attacked, 'report.json'), 'utf8')).settings.epochs;
   console.log(`\nFashion-MNIST, BadNets 3x3 -> 0, pool ${o.pool} unlabeled images, extra flags: ${o.extra.join(' ') || '(none: product defaults)'}`);
   console.log(rows.join('\n'));
   console.log(`\nbar (every seed: ASR <= 2 %, ACC within 3 points): ${bar ? 'met' : 'NOT met'}`);

@@ -75,7 +75,7 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpecs }> = {
       out: { type: 'string', required: true, help: 'new folder for the backdoored model' },
       arch: { type: 'string', help: 'small-cnn | resnet (default, ResNet-8) | resnet20 | resnet18 | vgg' },
       'poison-rate': { type: 'number', help: 'share of images poisoned (default 0.1; clean-label SIG: 0.8 of the target class)' },
-      epochs: { type: 'int', help: 'training epochs (default 4)' },
+      epochs: { type: 'int', help: 'training epochs (default 6)' },
       batch: { type: 'int', help: 'batch size (default 128)' },
       lr: { type: 'number', help: 'learning rate, SGD momentum 0.9, cosine (default 0.05)' },
       seed: { type: 'int', help: 'random seed (default 0)' },

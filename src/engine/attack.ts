@@ -49,8 +49,11 @@ export interface AttackResult {
   seconds: number;
 }
 
-/** Settings `bcu attack` uses unless told otherwise (README: "Attack lab"). */
-export const ATTACK_DEFAULTS = { arch: 'resnet', epochs: 4, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, seed: 0 };
+/**
+ * Settings `bcu attack` uses unless told otherwise (README: "Attack lab"). 6 epochs: with 4, the
+ * ResNet-8 on Fashion-MNIST reached 89.72 % clean accuracy (train accuracy still rising).
+ */
+export const ATTACK_DEFAULTS = { arch: 'resnet', epochs: 6, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, seed: 0 };
 
 export async function runAttack(params: AttackParams, backend: BackendInfo, sink: EngineEventSink, signal?: AbortSignal): Promise<AttackResult> {
   const t0 = Date.now();
