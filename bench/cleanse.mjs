@@ -8,6 +8,7 @@
 //      bench/results/<date>-cleanse.json. The attacked model is cached in bench/cache/ (keyed by its
 //      settings), so a rerun only redoes the cleanses.
 // Options: --seeds 0,1,2  --pool 5000  --eval-limit N  --arch NAME  --attack-epochs N  --tag NAME
+//          --attacked DIR (cleanse this attacked model folder instead of the cached/trained one)
 //          -- <extra bcu cleanse flags>   (e.g. -- --epochs 10 --ratio-deepest 0.5, for studies)
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,7 +25,7 @@ function parseArgs(argv) {
   const dash = argv.indexOf('--');
   const own = dash >= 0 ? argv.slice(0, dash) : argv;
   const extra = dash >= 0 ? argv.slice(dash + 1) : [];
-  const o = { seeds: [0, 1, 2], pool: 5000, evalLimit: null, arch: null, attackEpochs: null, tag: 'default', extra };
+  const o = { seeds: [0, 1, 2], pool: 5000, evalLimit: null, arch: null, attackEpochs: null, tag: 'default', attacked: null, extra };
   for (let i = 0; i < own.length; i += 2) {
     const [k, v] = [own[i], own[i + 1]];
     if (k === '--seeds') o.seeds = v.split(',').map(Number);
@@ -33,6 +34,7 @@ function parseArgs(argv) {
     else if (k === '--arch') o.arch = v;
     else if (k === '--attack-epochs') o.attackEpochs = Number(v);
     else if (k === '--tag') o.tag = v;
+    else if (k === '--attacked') o.attacked = path.resolve(v);
     else throw new Error(`unknown option ${k}`);
   }
   return o;
@@ -93,7 +95,7 @@ async function main() {
   // that hold the attack's defaults and training code (a changed default retrains).
   const attackSources = ['attack.ts', 'architectures.ts', 'train.ts', 'poison.ts'].map((f) => readFileSync(path.join(root, 'src', 'engine', f), 'utf8'));
   const key = createHash('sha256').update(JSON.stringify({ attackArgs, trigger: readFileSync(trigger, 'utf8'), attackSources })).digest('hex').slice(0, 12);
-  const attacked = path.join(root, 'bench', 'cache', `attacked-${key}`);
+  const attacked = o.attacked ?? path.join(root, 'bench', 'cache', `attacked-${key}`);
   let attack;
   if (existsSync(path.join(attacked, 'report.json'))) {
     const report = JSON.parse(readFileSync(path.join(attacked, 'report.json'), 'utf8'));

@@ -29,8 +29,8 @@ export interface DemoSizes {
   test: number;
 }
 
-const FASHION_SIZES: DemoSizes = { train: 20000, attackEpochs: 2, attackBatch: 64, unlabeled: 3000, epochs: 10, batch: 64, test: 2000 };
-const SYNTHETIC_SIZES: DemoSizes = { train: 9000, attackEpochs: 2, attackBatch: 64, unlabeled: 3000, epochs: 10, batch: 64, test: 2000 };
+const FASHION_SIZES: DemoSizes = { train: 8000, attackEpochs: 3, attackBatch: 64, unlabeled: 2000, epochs: 8, batch: 64, test: 2000 };
+const SYNTHETIC_SIZES: DemoSizes = { train: 6000, attackEpochs: 3, attackBatch: 64, unlabeled: 2000, epochs: 8, batch: 64, test: 2000 };
 /** `--quick` (and the end-to-end test): synthetic data, about a minute of compute. */
 export const QUICK_SIZES: DemoSizes = { train: 3000, attackEpochs: 2, attackBatch: 32, unlabeled: 1000, epochs: 6, batch: 32, test: 1000 };
 
@@ -70,7 +70,7 @@ async function demoData(dir: string, quick: boolean): Promise<DemoData> {
     await writeIdx(path.join(dir, `${name}-images-idx3-ubyte`), [count, height, width], pixels);
     await writeIdx(path.join(dir, `${name}-labels-idx1-ubyte`), [count], new Uint8Array(labels));
   };
-  const trainCount = quick ? 4000 : 12000;
+  const trainCount = quick ? 4000 : 9000;
   await write('train', trainCount, 1);
   await write('t10k', quick ? 1000 : 2000, 2);
   return { name: 'synthetic', train: path.join(dir, 'train-images-idx3-ubyte'), test: path.join(dir, 't10k-images-idx3-ubyte'), pool: quick ? 1000 : 3000 };
