@@ -6,7 +6,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import * as assert from 'assert';
 import * as jpeg from 'jpeg-js';
+import { InputError } from '../../src/engine/errors';
 
 export interface PngSpec {
   width: number;
@@ -136,4 +138,16 @@ export async function collect(
     out.sizes.push(batch.indices.length);
   }
   return out;
+}
+
+/** Awaits `promise` and checks it rejects with an InputError whose message matches `pattern`. */
+export async function rejectsInput(promise: Promise<unknown>, pattern: RegExp): Promise<InputError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof InputError, `expected InputError, got ${err}`);
+    assert.match(err.message, pattern);
+    return err;
+  }
+  throw new assert.AssertionError({ message: 'expected an InputError' });
 }

@@ -1,10 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../../src/engine/errors';
 import { openImageSource } from '../../src/engine/data';
 import { openFolderSource } from '../../src/engine/data/folderSource';
-import { collect, encodePng, pngFromPixels, solidJpeg, solidPng, TempDir } from './dataFixtures';
+import { collect, encodePng, pngFromPixels, rejectsInput, solidJpeg, solidPng, TempDir } from './dataFixtures';
 
 const RGB2 = { height: 2, width: 2, channels: 3 };
 const GRAY1 = { height: 1, width: 1, channels: 1 };
@@ -12,17 +11,6 @@ const GRAY1 = { height: 1, width: 1, channels: 1 };
 /** A 1x1 gray PNG whose only pixel is `value`: lets a test read back which file came where. */
 function markerPng(value: number): Buffer {
   return pngFromPixels(1, 1, 1, [value]);
-}
-
-async function rejectsInput(promise: Promise<unknown>, pattern: RegExp): Promise<InputError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof InputError, `expected InputError, got ${err}`);
-    assert.match(err.message, pattern);
-    return err;
-  }
-  throw new assert.AssertionError({ message: 'expected an InputError' });
 }
 
 describe('data: folder sources', () => {

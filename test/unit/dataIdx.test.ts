@@ -3,10 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../../src/engine/errors';
 import { openImageSource } from '../../src/engine/data';
 import { labelsFileCandidates } from '../../src/engine/data/idxFile';
-import { collect, idxBytes, TempDir } from './dataFixtures';
+import { collect, idxBytes, rejectsInput, TempDir } from './dataFixtures';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 const MNIST_SHAPE = { height: 2, width: 3, channels: 1 };
@@ -15,17 +14,6 @@ const MNIST_SHAPE = { height: 2, width: 3, channels: 1 };
 function tinyIdx(n: number): { images: Buffer; labels: Buffer } {
   const pixels = Array.from({ length: n * 6 }, (_, j) => Math.floor(j / 6) * 10 + (j % 6));
   return { images: idxBytes([n, 2, 3], pixels), labels: idxBytes([n], Array.from({ length: n }, (_, i) => i % 10)) };
-}
-
-async function rejectsInput(promise: Promise<unknown>, pattern: RegExp): Promise<InputError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof InputError, `expected InputError, got ${err}`);
-    assert.match(err.message, pattern);
-    return err;
-  }
-  throw new assert.AssertionError({ message: 'expected an InputError' });
 }
 
 describe('data: IDX sources', () => {
