@@ -15,7 +15,7 @@ export async function runInspect(params: InspectParams): Promise<InspectResult> 
       inputShape: model.inputs[0].shape,
       classes: (model.outputs[0].shape[1] as number) ?? 0,
       params: model.countParams(),
-      layers: plan.layers.map((l) => ({ name: l.name, kind: l.kind, params: l.params, group: l.group, ratio: l.ratio, outputShape: l.outputShape })),
+      layers: plan.layers,
     };
   } finally {
     loaded.model.dispose();

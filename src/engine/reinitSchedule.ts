@@ -13,6 +13,7 @@
  * BatchNorm and every layer without a kernel get 0: their parameters and statistics are untouched.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { InspectLayer } from '../shared/protocol';
 import { InputError } from './errors';
 
 /** Layer classes whose kernels/biases BCU re-initializes. */
@@ -30,15 +31,8 @@ export interface DepthSchedule {
 /** The reference's ratios (BCU's released run script), extended by depth. */
 export const REFERENCE_SCHEDULE: DepthSchedule = { stem: 0.01, deepest: 0.27, factor: 3, classifier: 0.1 };
 
-export interface LayerPlan {
-  name: string;
-  kind: string;
-  params: number;
-  /** Depth group ('stem', 'stageK', 'classifier'), or 'none' for layers never re-initialized. */
-  group: string;
-  ratio: number;
-  outputShape: (number | null)[];
-}
+/** One layer's place in the schedule: what `bcu inspect` reports (group 'none': never re-initialized). */
+export type LayerPlan = InspectLayer;
 
 export interface SchedulePlan {
   /** Group names in depth order, as `--ratios` lists them. */
