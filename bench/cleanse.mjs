@@ -117,6 +117,7 @@ async function main() {
   }
 
   const before = runs[0]?.before ?? attack.result;
+  const attackEpochs = JSON.parse(readFileSync(path.join(attacked, 'report.json'), 'utf8')).settings.epochs;
   const rows = [
     `| model | ACC | ASR | RA | wall time |`,
     `|---|---|---|---|---|`,
@@ -126,7 +127,6 @@ async function main() {
   ];
   const bar = runs.every((r) => r.asr <= 0.02 && before.acc - r.acc <= 0.03);
   const command = `npm run bench:cleanse -- ${process.argv.slice(2).join(' ')}`.trim();
-  const attackEpochs = JSON.parse(readFileSync(path.join(attacked, 'report.json'), 'utf8')).settings.epochs;
   console.log(`\nFashion-MNIST, BadNets 3x3 -> 0, pool ${o.pool} unlabeled images, extra flags: ${o.extra.join(' ') || '(none: product defaults)'}`);
   console.log(rows.join('\n'));
   console.log(`\nbar (every seed: ASR <= 2 %, ACC within 3 points): ${bar ? 'met' : 'NOT met'}`);
