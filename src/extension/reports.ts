@@ -3,7 +3,7 @@
  * by file watchers), plus reports outside it that this extension wrote or was told about
  * (remembered in workspaceState), so annotations come back when the workspace reopens.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ReportIndex, parseReport, pathKey } from './reportIndex';
@@ -25,6 +25,8 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
   private changeTimer: NodeJS.Timeout | undefined;
   private folderTimer: NodeJS.Timeout | undefined;
   private readonly createdFolders = new Set<string>();
+  /** Counts forgets: a read that overlapped one re-checks that its file still exists. */
+  private deletions = 0;
   readonly onDidChange = this.changeEmitter.event;
   /** Resolves when the first scan is complete. */
   readonly ready: Promise<void>;
@@ -38,29 +40,41 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
     // place; users delete output folders) and the watcher may report only the folder itself.
     const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     folders.onDidCreate((uri) => this.folderCreated(uri.fsPath), undefined, this.disposables);
-    folders.onDidDelete((uri) => this.index.deleteUnder(uri.fsPath) && this.changed(), undefined, this.disposables);
+    folders.onDidDelete(
+      (uri) => {
+        this.deletions++;
+        if (this.index.deleteUnder(uri.fsPath)) this.changed();
+      },
+      undefined,
+      this.disposables,
+    );
     this.disposables.push(reports, folders);
     vscode.workspace.onDidChangeWorkspaceFolders(() => void this.scan(), undefined, this.disposables);
     this.ready = this.scan();
   }
 
   latestFor(modelPath: string): ReportRecord | undefined {
+    this.pruneMissing();
     return this.index.latestFor(modelPath);
   }
 
   latestOfKind(modelPath: string, kind: ReportRecord['report']['kind']): ReportRecord | undefined {
+    this.pruneMissing();
     return this.index.latestOfKind(modelPath, kind);
   }
 
   producerOf(modelPath: string): ReportRecord | undefined {
+    this.pruneMissing();
     return this.index.producerOf(modelPath);
   }
 
   latest(): ReportRecord | undefined {
+    this.pruneMissing();
     return this.index.latest();
   }
 
   all(): readonly ReportRecord[] {
+    this.pruneMissing();
     return this.index.all();
   }
 
@@ -93,12 +107,15 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
   private async read(reportPath: string, options: { quiet?: boolean } = {}): Promise<ReportRecord | undefined> {
     if (isStagingPath(reportPath)) return undefined; // a job's hidden output, renamed into place when done
     let text: string;
+    const deletionsBefore = this.deletions;
     try {
       text = await fs.readFile(reportPath, 'utf8');
     } catch {
       if (!options.quiet) this.forget(reportPath);
       return undefined;
     }
+    // A delete that arrived while the file was being read must not be undone by this read.
+    if (this.deletions !== deletionsBefore && !existsSync(reportPath)) return undefined;
     const report = parseReport(text);
     if (!report) {
       // Another tool's report.json, or one being written: not ours (yet).
@@ -141,7 +158,20 @@ export class WorkspaceReportStore implements ReportStore, vscode.Disposable {
   }
 
   private forget(reportPath: string): void {
+    this.deletions++;
     if (this.index.delete(reportPath)) this.changed();
+  }
+
+  /**
+   * Drops records whose file is gone. File watchers can lose or reorder a delete under load, so
+   * the store checks (a stat per record, on lookup) rather than trusting the events alone.
+   */
+  private pruneMissing(): void {
+    let removed = false;
+    for (const record of this.index.all()) {
+      if (!existsSync(record.path)) removed = this.index.delete(record.path) || removed;
+    }
+    if (removed) this.changed();
   }
 
   private remembered(): string[] {
