@@ -7,6 +7,7 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
+import { smallCnn } from '../../src/engine/kernels/trainingStepBenchmark';
 
 const TOLERANCE = 1e-4;
 const BATCH = 4;
@@ -66,16 +67,7 @@ const styles: Record<string, { inputShape: [number, number, number]; build: Buil
   },
   'small CNN (the benchmark model)': {
     inputShape: [28, 28, 1],
-    build: () => tf.sequential({
-      layers: [
-        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
-        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 128, activation: 'relu' }),
-        tf.layers.dense({ units: 10 }),
-      ],
-    }),
+    build: () => smallCnn(),
   },
 };
 

@@ -9,6 +9,7 @@
  * when it starts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { buildArchitecture } from '../architectures';
 import { initBackend } from '../backend';
 import type { BackendChoice } from '../../shared/protocol';
 import { batchNormGradConfig } from './batchNormGrad';
@@ -35,17 +36,9 @@ function time(run: () => tf.Tensor | tf.Tensor[] | void, repeats: number): numbe
   return median(Array.from({ length: repeats }, once));
 }
 
-export function smallCnn(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: 'relu' }),
-      tf.layers.dense({ units: 10 }),
-    ],
-  });
+/** The benchmark model: the attack lab's small CNN (one definition for both). */
+export function smallCnn(): tf.LayersModel {
+  return buildArchitecture('small-cnn', { inputShape: [28, 28, 1], classes: 10, seed: 1 });
 }
 
 export interface StepTiming { medianMs: number; tensorsBefore: number; tensorsAfter: number }
