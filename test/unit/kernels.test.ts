@@ -4,6 +4,7 @@
  */
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
+import { relativeError } from './relativeError';
 import { initBackend } from '../../src/engine/backend';
 import { trainingKernelNames } from '../../src/engine/kernels/register';
 import { runShippedKernel, shippedKernel } from '../../src/engine/kernels/shippedKernels';
@@ -48,15 +49,6 @@ async function runOn(backendName: string, kernelName: string, inputs: Inputs, at
   return result;
 }
 
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-  }
-  return maxDiff / Math.max(1, maxRef);
-}
 
 async function expectMatchesCpu(backendName: string, kernelName: string, inputs: Inputs, attrs: tf.NamedAttrMap) {
   const reference = await runOn('cpu', kernelName, inputs, attrs, true);

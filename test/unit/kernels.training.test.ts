@@ -6,6 +6,7 @@
  */
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
+import { relativeError } from './relativeError';
 import { initBackend } from '../../src/engine/backend';
 import { smallCnn } from '../../src/engine/kernels/trainingStepBenchmark';
 
@@ -75,15 +76,6 @@ function pseudoRandom(size: number, seed: number, scale = 1): Float32Array {
   return Float32Array.from({ length: size }, (_, i) => Math.sin(seed * 7919 + i * 12.9898) * scale);
 }
 
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-  }
-  return maxDiff / Math.max(1, maxRef);
-}
 
 interface Setup { model: tf.LayersModel; vars: tf.Variable[]; x: tf.Tensor; labels: tf.Tensor }
 
