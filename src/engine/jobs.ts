@@ -5,6 +5,7 @@
 import type { EngineEventSink, JobResult, JobSpec } from '../shared/protocol';
 import { initBackend } from './backend';
 import { runCleanse } from './cleanse';
+import { runDefend } from './defenses';
 import { runEvaluate } from './evaluateJob';
 import { runInspect } from './inspect';
 
@@ -20,5 +21,7 @@ export async function runJob(job: JobSpec, sink: EngineEventSink, signal?: Abort
       return runEvaluate(job.params, sink, signal);
     case 'inspect':
       return runInspect(job.params);
+    case 'defend':
+      return runDefend(job.params, backend, sink, signal);
   }
 }

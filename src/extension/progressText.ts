@@ -49,6 +49,6 @@ export function describeProgress(event: ProgressEvent): ProgressView {
 export function describeJob(spec: JobSpec): string {
   const model = spec.params.model;
   const name = `${path.basename(path.dirname(model))}/${path.basename(model)}`;
-  const verb = { cleanse: 'Cleansing', evaluate: 'Evaluating', inspect: 'Inspecting' }[spec.kind];
+  const verb = { cleanse: 'Cleansing', evaluate: 'Evaluating', inspect: 'Inspecting', defend: 'Defending' }[spec.kind];
   return `${verb} ${name}`;
 }

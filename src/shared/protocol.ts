@@ -4,7 +4,7 @@
  * who sends it and why. Panel (webview) messages live in panelMessages.ts beside this file.
  * Bump PROTOCOL_VERSION on any incompatible change: host and worker refuse a mismatch.
  */
-import type { BackendInfo, BackendName, CleanseReport, EpochRecord, LayerDiagnostics, Metrics } from './report';
+import type { BackendInfo, BackendName, CleanseReport, DataQuality, EpochRecord, LayerDiagnostics, Metrics, SuspectScan } from './report';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -46,15 +46,52 @@ export interface EvaluateParams {
 /** `bcu inspect`: the model's layers and the default re-initialization schedule. */
 export interface InspectParams {
   model: string;
+  /** Unlabeled images: adds BatchNorm divergence, activation statistics, data quality and the suspect scan. */
   data?: string;
   limit?: number;
+  /** Skip the Neural-Cleanse-style suspect scan (the slowest part). */
+  noSuspect?: boolean;
   backend?: BackendChoice;
+}
+
+/** Defenses `bcu defend` runs; what each needs is in DEFENSE_NEEDS. */
+export type DefenseMethodId = 'bcu' | 'ft' | 'fp' | 'nad' | 'clp';
+
+export const DEFENSE_NEEDS: Record<DefenseMethodId, 'unlabeled' | 'labeled' | 'data-free'> = {
+  bcu: 'unlabeled',
+  ft: 'labeled',
+  fp: 'labeled',
+  nad: 'labeled',
+  clp: 'data-free',
+};
+
+/** `bcu defend --method ...`: one defense; 'bcu' takes CleanseParams' settings through `extra`. */
+export interface DefendParams extends Omit<CleanseParams, 'data'> {
+  method: DefenseMethodId;
+  /** Defender's images; labeled (class folders or IDX with labels) for ft/fp/nad; unused by clp. */
+  data?: string;
+  /** CLP's threshold u (prune channels above mean + u*std; default 3). */
+  u?: number;
+}
+
+export interface DefendResult {
+  type: 'result';
+  method: DefenseMethodId;
+  needs: 'unlabeled' | 'labeled' | 'data-free';
+  model: string;
+  report: string;
+  before: Metrics | null;
+  after: Metrics | null;
+  /** Channels pruned (fp, clp), by layer name. */
+  pruned?: Record<string, number[]>;
+  seconds: number;
 }
 
 export type JobSpec =
   | { kind: 'cleanse'; params: CleanseParams }
   | { kind: 'evaluate'; params: EvaluateParams }
-  | { kind: 'inspect'; params: InspectParams };
+  | { kind: 'inspect'; params: InspectParams }
+  | { kind: 'defend'; params: DefendParams };
 
 export type JobKind = JobSpec['kind'];
 
@@ -67,6 +104,14 @@ export interface InspectLayer {
   /** Default re-initialization ratio for this layer (0: never re-initialized, e.g. BatchNorm). */
   ratio: number;
   outputShape: (number | null)[];
+  /** Diagnostics (`bcu inspect`; the data-based ones only with --data). Null where they do not apply. */
+  lipschitzMax?: number | null;
+  lipschitzZ?: number | null;
+  bnDivergence?: number | null;
+  activationMean?: number | null;
+  activationMax?: number | null;
+  deadShare?: number | null;
+  warning?: string | null;
 }
 
 export interface InspectResult {
@@ -76,6 +121,12 @@ export interface InspectResult {
   classes: number;
   params: number;
   layers: InspectLayer[];
+  /** With --data: whether the images fit the model. */
+  dataQuality?: DataQuality | null;
+  /** With --data: the suspected target class (null: none stands out, or the scan was skipped). */
+  suspect?: { class: number; anomalyIndex: number } | null;
+  /** With --data: the whole scan. */
+  suspectScan?: SuspectScan | null;
 }
 
 export interface EvaluateResult extends Metrics {
@@ -92,7 +143,7 @@ export interface CleanseResult {
   seconds: number;
 }
 
-export type JobResult = CleanseResult | EvaluateResult | InspectResult;
+export type JobResult = CleanseResult | EvaluateResult | InspectResult | DefendResult;
 
 /** What the engine streams while a job runs (CLI prints them with --json; worker forwards them). */
 export type EngineEvent =

@@ -45,8 +45,56 @@ export interface LayerDiagnostics {
   /** Largest channel Lipschitz upper bound and its z-score among the layer's channels (CLP). */
   lipschitzMax?: number | null;
   lipschitzZ?: number | null;
+  /** BatchNorm layers: mean over channels of the stored-vs-observed statistics distance (see DIAGNOSTICS_RULES). */
+  bnDivergence?: number | null;
+  /** Per-channel activation statistics of the layer's output on the user's images. */
+  activationMean?: number | null;
+  activationMax?: number | null;
+  /** Share of output channels that never exceed 1e-6 on the user's images (dead ReLU channels). */
+  deadShare?: number | null;
   /** Human-readable warning when a diagnostic rule flags the layer, else null. */
   warning?: string | null;
+}
+
+/** Whether the user's unlabeled images fit the model, judged from the teacher's predictions alone. */
+export interface DataQuality {
+  images: number;
+  /** Mean top-1 softmax probability of the teacher. */
+  meanConfidence: number;
+  /** Mean prediction entropy divided by log(classes): 0 = certain, 1 = uniform. */
+  meanEntropy: number;
+  /** Share of the images the teacher assigns to each class. */
+  classShares: number[];
+  /** Largest class share (1/classes when balanced). */
+  topClassShare: number;
+  verdict: 'ok' | 'warn';
+  /** Why the verdict is 'warn' (empty when ok), one plain sentence each. */
+  reasons: string[];
+}
+
+/** Neural-Cleanse-style scan: the smallest mask+pattern that sends the user's images to each class. */
+export interface SuspectScan {
+  perClass: { class: number; maskL1: number; flipRate: number; anomalyIndex: number }[];
+  /** The class whose mask is abnormally small (anomaly index > 2), or null. */
+  suspect: { class: number; anomalyIndex: number } | null;
+  /** PNG of the recovered trigger (mask x pattern) for the suspect (or the smallest-mask class), relative to report.json. */
+  triggerImage?: string | null;
+}
+
+/** Backdoor-transfer watch: does the student's prediction mass concentrate on one class more than the teacher's? */
+export interface TransferWatch {
+  /** Per epoch: the student's and the teacher's largest class share on the same images, and the class. */
+  epochs: { epoch: number; studentTopShare: number; teacherTopShare: number; studentTopClass: number }[];
+  /** Warning text when the rule fired, else null. */
+  warning: string | null;
+}
+
+/** Re-activation probe (evaluation mode, trigger known): ASR after k fine-tuning steps on triggered images. */
+export interface ReactivationProbe {
+  steps: number[];
+  attackedAsr: number[];
+  cleansedAsr: number[];
+  images: number;
 }
 
 export interface EpochRecord {
@@ -84,7 +132,7 @@ export interface CleanseSettings {
 
 export interface CleanseReport {
   schemaVersion: number;
-  kind: 'cleanse' | 'evaluate' | 'attack' | 'inspect';
+  kind: 'cleanse' | 'evaluate' | 'attack' | 'inspect' | 'defend';
   tool: { name: 'backdoor-cleanse'; version: string };
   createdAt: string;
   inputs: {
@@ -109,4 +157,10 @@ export interface CleanseReport {
   agreement?: number | null;
   warnings: string[];
   timings: Record<string, number>;
+  /** `defend` runs: which defense ran and what data it needs. */
+  method?: { id: string; needs: 'unlabeled' | 'labeled' | 'data-free' } | null;
+  dataQuality?: DataQuality | null;
+  suspect?: SuspectScan | null;
+  transferWatch?: TransferWatch | null;
+  reactivation?: ReactivationProbe | null;
 }
