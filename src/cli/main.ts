@@ -8,6 +8,7 @@ import { initBackend } from '../engine/backend';
 import { CancelledError, DivergedError, InputError } from '../engine/errors';
 import { runJob } from '../engine/jobs';
 import type { BackendChoice, CleanseResult, EvaluateResult, InspectResult } from '../shared/protocol';
+import type { DefendResult, DefenseMethodId } from '../shared/protocol';
 import { parseFlags, usage, type FlagSpecs, type ParsedFlags } from './args';
 import { runDemo, type DemoResult } from './demo';
 import { humanReporter, jsonReporter, pct, type Reporter } from './reporter';
@@ -91,6 +92,34 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpecs }> = {
     summary: "a model's layers, depth groups and default re-initialization ratios",
     flags: { model: { type: 'string', required: true, help: 'model.json' }, ...common },
   },
+  defend: {
+    summary: 'run one defense (bcu, or a baseline: ft, fp, nad, clp) the same way, for comparison (docs/defenses.md)',
+    flags: {
+      method: { type: 'string', required: true, help: 'bcu (unlabeled data) | ft | fp | nad (labeled data) | clp (data-free)' },
+      model: { type: 'string', required: true, help: 'the suspicious model.json (TF.js LayersModel)' },
+      data: { type: 'string', help: 'defender images: labeled (class subfolders or IDX with labels) for ft/fp/nad, unlabeled for bcu; unused by clp' },
+      out: { type: 'string', required: true, help: 'new folder for the defended model and report.json' },
+      epochs: { type: 'int', help: 'training epochs (default 10; NAD: student epochs)' },
+      batch: { type: 'int', help: 'batch size (default 128)' },
+      lr: { type: 'number', help: 'learning rate, SGD momentum 0.9, weight decay 5e-4, cosine (default 0.01)' },
+      seed: { type: 'int', help: 'random seed (default 0)' },
+      limit: { type: 'int', help: 'use at most N images of --data' },
+      skip: { type: 'int', help: 'skip the first N images of --data' },
+      'eval-data': { type: 'string', help: 'labeled images for before/after ACC (never used to defend)' },
+      trigger: { type: 'string', help: 'trigger spec JSON for before/after ASR and RA (with --eval-data)' },
+      'eval-limit': { type: 'int', help: 'use at most N labeled evaluation images' },
+      force: { type: 'boolean', help: 'replace a non-empty --out (only after success)' },
+      u: { type: 'number', help: 'clp: prune channels with Lipschitz bound > mean + u*std (default 3)' },
+      'teacher-epochs': { type: 'int', help: 'nad: epochs fine-tuning the teacher (default 10)' },
+      'prune-tolerance': { type: 'number', help: 'fp: largest relative clean-accuracy drop from pruning (default 0.1)' },
+      'max-prune': { type: 'number', help: 'fp: largest share of the last conv layer\'s channels pruned (default 0.9)' },
+      preset: { type: 'string', help: 'bcu: default | reference (as bcu cleanse; `bcu cleanse` has every option)' },
+      'ratio-deepest': { type: 'number', help: 'bcu: depth-schedule ratio of the deepest stage (default 0.9)' },
+      ratios: { type: 'string', help: 'bcu: re-initialization ratios, as bcu cleanse --ratios' },
+      scaling: { type: 'string', help: 'input scaling: unit (x/255, default) | symmetric | raw | "mean=..;std=.."' },
+      ...common,
+    },
+  },
   demo: {
     summary: 'the embedded default: backdoor a small model, cleanse it, print before/after',
     flags: {
@@ -145,6 +174,24 @@ async function run(command: string, flags: ParsedFlags, reporter: Reporter, sign
       );
     case 'inspect':
       return runJob({ kind: 'inspect', params: { model: str(flags, 'model')!, backend } }, sink, signal);
+    case 'defend':
+      return runJob(
+        {
+          kind: 'defend',
+          params: {
+            method: str(flags, 'method') as DefenseMethodId, model: str(flags, 'model')!, data: str(flags, 'data'), out: str(flags, 'out')!,
+            epochs: num(flags, 'epochs'), batch: num(flags, 'batch'), lr: num(flags, 'lr'), seed: num(flags, 'seed'),
+            limit: num(flags, 'limit'), skip: num(flags, 'skip'), evalData: str(flags, 'eval-data'), trigger: str(flags, 'trigger'),
+            evalLimit: num(flags, 'eval-limit'), force: flags.force === true, u: num(flags, 'u'), ratios: str(flags, 'ratios'), backend,
+            extra: defined({
+              teacherEpochs: num(flags, 'teacher-epochs'), pruneTolerance: num(flags, 'prune-tolerance'), maxPrune: num(flags, 'max-prune'),
+              preset: str(flags, 'preset'), ratioDeepest: num(flags, 'ratio-deepest'), scaling: str(flags, 'scaling'),
+            }),
+          },
+        },
+        sink,
+        signal,
+      );
     case 'attack': {
       const info = await initBackend(backend);
       sink({ type: 'backend', backend: info });
@@ -186,6 +233,14 @@ function printHumanResult(command: string, result: object): void {
     }
     out(`teacher-student agreement ${pct(r.agreement)}; ${r.seconds.toFixed(1)} s`);
     out(`cleansed model: ${r.model}\nreport: ${r.report}`);
+  } else if (command === 'defend') {
+    const r = result as DefendResult;
+    if (r.before && r.after) {
+      out(`${r.method}: ACC ${pct(r.before.acc)} -> ${pct(r.after.acc)}   ASR ${pct(r.before.asr)} -> ${pct(r.after.asr)}   RA ${pct(r.before.ra)} -> ${pct(r.after.ra)}`);
+    }
+    const prunedCount = r.pruned ? Object.values(r.pruned).reduce((s, c) => s + c.length, 0) : null;
+    out(`defense ${r.method} (needs: ${r.needs})${prunedCount !== null ? `, ${prunedCount} channels pruned` : ''}; ${r.seconds.toFixed(1)} s`);
+    out(`defended model: ${r.model}\nreport: ${r.report}`);
   } else if (command === 'demo') {
     const r = result as DemoResult;
     out(`\nBackdoor Cleanse demo (${r.dataset}, BadNets 3x3 -> class 0)`);

@@ -48,7 +48,7 @@ export function spectralNorm(a: Float32Array | number[], rows: number, cols: num
 }
 
 /** The BatchNorm layer fed directly and only by `layer`, if any. */
-function followingBatchNorm(layer: tf.layers.Layer): tf.layers.Layer | null {
+export function followingBatchNorm(layer: tf.layers.Layer): tf.layers.Layer | null {
   const nodes = (layer as unknown as { outboundNodes: { outboundLayer: tf.layers.Layer }[] }).outboundNodes ?? [];
   const next = nodes.map((n) => n.outboundLayer).filter((l) => l && l !== layer);
   return next.length === 1 && next[0].getClassName() === 'BatchNormalization' ? next[0] : null;

@@ -27,6 +27,8 @@ export interface TrainOptions {
   seed: number;
   signal?: AbortSignal;
   poison?: { plan: PoisonPlan; spec: TriggerSpec; trigger: PreparedTrigger };
+  /** Runs after every optimizer step, e.g. to re-apply a pruning mask (Fine-Pruning keeps pruned channels at zero). */
+  afterStep?: () => void;
 }
 
 export interface TrainEpoch {
@@ -85,6 +87,7 @@ export async function trainSupervised(
           return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
         }, variables);
         applyGradientsWithDecay(optimizer, variables, grads, options.weightDecay);
+        options.afterStep?.();
         const loss = value.dataSync()[0];
         const pred = (predicted as unknown as tf.Tensor).dataSync();
         tf.dispose([value, input, oneHot, predicted as unknown as tf.Tensor, ...Object.values(grads)]);
