@@ -219,7 +219,8 @@ export class JobRunner implements JobRunnerApi {
 
   private async removeLeftovers(job: Job, worker: WorkerProcess): Promise<void> {
     const pid = worker.pid;
-    if (job.spec.kind !== 'cleanse' || pid === undefined) return;
+    // Cleanse and defend jobs write their output folder through a staging folder.
+    if ((job.spec.kind !== 'cleanse' && job.spec.kind !== 'defend') || pid === undefined) return;
     const removed = await removeStagingLeftovers(job.spec.params.out, pid).catch(() => []);
     for (const folder of removed) this.options.log(`${job.id}: removed the partial output ${folder}\n`);
   }

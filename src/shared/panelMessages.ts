@@ -6,22 +6,60 @@
  * 'panel/ready' and the host echoes its own in 'state/init'; a mismatch asks the user to reopen.
  */
 import type { CleanseReport } from './report';
-import type { BackendChoice, CleanseParams, EngineEvent, FailureKind, InspectResult, JobResult, JobSpec } from './protocol';
+import { DEFENSE_NEEDS, type BackendChoice, type CleanseParams, type DefenseMethodId, type EngineEvent, type FailureKind, type InspectResult, type JobKind, type JobResult, type JobSpec } from './protocol';
 
 export const PANEL_PROTOCOL_VERSION = 1;
 
 /** The file inputs the host can pick with a native dialog. */
 export type PickField = 'model' | 'data' | 'evalData' | 'trigger';
 
-/** Defenses the panel can start. Only BCU today; labeled fine-tuning and data-free CLP slot in here. */
-export type DefenseMethod = 'bcu';
+/** Defenses the panel can start: the protocol's list (`bcu defend --method`), no second copy. */
+export type DefenseMethod = DefenseMethodId;
+
+/** What data a defense needs: a badge next to the choice, and how the form's data field reads. */
+export type DefenseNeeds = (typeof DEFENSE_NEEDS)[DefenseMethodId];
 
 export interface DefenseMethodInfo {
   id: DefenseMethod;
   label: string;
   /** What data the method needs, shown as a badge next to the choice. */
-  needs: 'unlabeled' | 'labeled' | 'data-free';
+  needs: DefenseNeeds;
   description: string;
+}
+
+/** One line per defense, in the order the panel lists them; `needs` always comes from DEFENSE_NEEDS. */
+const METHOD_TEXT: Record<DefenseMethod, { label: string; description: string }> = {
+  bcu: {
+    label: 'BCU: re-initialize and distill',
+    description: 'Copies the model, re-initializes a share of each layer (more in deeper layers) and distills the original into it on unlabeled images.',
+  },
+  ft: {
+    label: 'FT: fine-tune',
+    description: 'Trains the model further on clean labeled images; the backdoor fades as the weights move (the standard baseline).',
+  },
+  fp: {
+    label: 'FP: fine-pruning',
+    description: 'Prunes the last convolution\'s channels that stay dormant on clean images, then fine-tunes on labeled images (Liu et al., RAID 2018).',
+  },
+  nad: {
+    label: 'NAD: neural attention distillation',
+    description: 'Fine-tunes a teacher on labeled images, then distills its attention maps into the model (Li et al., ICLR 2021).',
+  },
+  clp: {
+    label: 'CLP: channel Lipschitz pruning',
+    description: 'Prunes the channels whose Lipschitz upper bound stands out, from the weights alone: no data needed (Zheng et al., ECCV 2022).',
+  },
+};
+
+export const DEFENSE_METHODS: readonly DefenseMethodInfo[] = (Object.keys(METHOD_TEXT) as DefenseMethod[]).map((id) => ({
+  id,
+  needs: DEFENSE_NEEDS[id],
+  ...METHOD_TEXT[id],
+}));
+
+/** Jobs the panel follows as a run (progress, curves, results): a cleanse, or another defense. */
+export function isPanelRunKind(kind: JobKind): kind is 'cleanse' | 'defend' {
+  return kind === 'cleanse' || kind === 'defend';
 }
 
 /** Settings the form starts from (mirrors the extension's configuration). */
@@ -65,7 +103,11 @@ export interface PanelCommandParams {
   'pick/evalData': { current?: string };
   /** Webview: "Browse" for the optional trigger spec (JSON). */
   'pick/trigger': { current?: string };
-  /** Webview: user clicked Start with a validated form; `out` may be '' (host picks a default). */
+  /**
+   * Webview: user clicked Start with a validated form; `out` may be '' (host picks a default).
+   * 'bcu' runs a cleanse job; any other method a defend job with the same paths and settings
+   * (`data` may be '' for a data-free method).
+   */
   'job/start': { method: DefenseMethod; params: CleanseParams };
   /** Webview: user clicked Cancel on the running job. */
   'job/cancel': { jobId: string };
@@ -73,8 +115,11 @@ export interface PanelCommandParams {
   'open/model': { path: string };
   /** Webview: "Open report" after a finished run. */
   'open/report': { path: string };
-  /** Webview: the model path changed; host runs an inspect job for the schedule table. */
-  inspect: { model: string };
+  /**
+   * Webview: the model path changed; host runs an inspect job for the schedule table. With `data`
+   * (the user asked to check the images) the inspect also judges the data and scans for a trigger.
+   */
+  inspect: { model: string; data?: string };
   /**
    * Webview: show a stored run (a report.json, or the output folder holding one), e.g. a run that
    * ended while the panel was closed. Host answers 'report/loaded', or nothing when there is none.

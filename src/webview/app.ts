@@ -67,6 +67,14 @@ export function startPanel(host: HostApi, root: HTMLElement): void {
     resetSchedule() {
       if (state.schedule) update({ ...state, schedule: resetSchedule(state.schedule) });
     },
+    inspectWithData() {
+      const model = state.form.model.trim();
+      const data = state.form.data.trim();
+      if (!/\.json$/i.test(model) || data === '') return;
+      clearTimeout(inspectTimer);
+      update({ ...state, schedule: { ...scheduleForModel(state.schedule, model), scanned: true } });
+      host.send('inspect', { model, data });
+    },
     start() {
       if (isJobActive(state.job) || Date.now() < startGuardUntil) return;
       const validation = validateForm(state.form, state.schedule);
@@ -116,7 +124,7 @@ export function startPanel(host: HostApi, root: HTMLElement): void {
     host.saveState(state);
     const validation = validateForm(state.form, state.schedule);
     form.update(state, validation);
-    schedule.update(state.schedule, state.form.model, validation.scheduleErrors);
+    schedule.update(state.schedule, state.form.model, validation.scheduleErrors, state.form.data);
     if (Date.now() < startGuardUntil && !isJobActive(state.job)) form.element.querySelector('#start')?.setAttribute('disabled', '');
     banner.hidden = state.protocolMismatch === null;
     banner.textContent =

@@ -5,13 +5,14 @@
 import { buildChart, type ChartModel, type ChartSpec } from './chartMath';
 import { h, s } from './dom';
 
-export function renderChart(id: string, title: string, spec: ChartSpec): HTMLElement {
+/** `xTitle` names the x axis: the training curves count epochs, the re-activation probe steps. */
+export function renderChart(id: string, title: string, spec: ChartSpec, xTitle = 'epoch'): HTMLElement {
   const model = buildChart(spec);
   return h(
     'figure',
     { class: 'chart', id: `chart-${id}`, 'data-empty': model.empty ? 'true' : 'false' },
     h('figcaption', undefined, h('span', { class: 'chart-title' }, title), legend(model)),
-    chartSvg(model, title),
+    chartSvg(model, title, xTitle),
   );
 }
 
@@ -25,7 +26,7 @@ function legend(model: ChartModel): HTMLElement {
   );
 }
 
-function chartSvg(model: ChartModel, title: string): SVGSVGElement {
+function chartSvg(model: ChartModel, title: string, xTitle: string): SVGSVGElement {
   const { size, plot } = model;
   const svg = s('svg', { viewBox: `0 0 ${size.width} ${size.height}`, role: 'img', 'aria-label': title, preserveAspectRatio: 'xMidYMid meet' });
   const grid = s('g', { class: 'grid' });
@@ -40,7 +41,7 @@ function chartSvg(model: ChartModel, title: string): SVGSVGElement {
   }
   grid.append(s('line', { class: 'axis', x1: plot.left, x2: plot.right, y1: plot.bottom, y2: plot.bottom }));
   svg.append(grid);
-  svg.append(s('text', { x: plot.right, y: size.height - 2, class: 'axis-title', 'text-anchor': 'end' }, 'epoch'));
+  svg.append(s('text', { x: plot.right, y: size.height - 2, class: 'axis-title', 'text-anchor': 'end' }, xTitle));
   if (model.empty) {
     svg.append(s('text', { x: (plot.left + plot.right) / 2, y: (plot.top + plot.bottom) / 2, class: 'chart-empty', 'text-anchor': 'middle' }, 'waiting for data…'));
     return svg;
@@ -50,7 +51,7 @@ function chartSvg(model: ChartModel, title: string): SVGSVGElement {
     const group = s('g', { class: classes, 'data-series': series.id });
     if (series.d) group.append(s('path', { d: series.d }));
     for (const dot of series.dots) {
-      group.append(s('circle', { cx: dot.cx, cy: dot.cy, r: 2.5 }, s('title', undefined, `${series.label}: ${Number(dot.y.toPrecision(4))} at epoch ${Number(dot.x.toFixed(2))}`)));
+      group.append(s('circle', { cx: dot.cx, cy: dot.cy, r: 2.5 }, s('title', undefined, `${series.label}: ${Number(dot.y.toPrecision(4))} at ${xTitle} ${Number(dot.x.toFixed(2))}`)));
     }
     svg.append(group);
   }

@@ -2,9 +2,10 @@
  * How host notifications change the panel state. Pure and immutable (a changed slice is a new
  * object), so the views re-render only the sections whose slice changed, and tests need no DOM.
  */
-import type { CleanseResult, EngineEvent, JobResult } from '../shared/protocol';
-import { PANEL_PROTOCOL_VERSION, type PanelNotification, type PanelNotificationParams } from '../shared/panelMessages';
+import type { CleanseParams, CleanseResult, DefendResult, EngineEvent, JobResult, JobSpec } from '../shared/protocol';
+import { PANEL_PROTOCOL_VERSION, isPanelRunKind, type DefenseMethod, type PanelNotification, type PanelNotificationParams } from '../shared/panelMessages';
 import type { CleanseReport } from '../shared/report';
+import { findingsOfReport, inspectFindings } from './findings';
 import { appendStepPoint, stepPointOf } from './stepHistory';
 import { initialFormValues, isJobActive, newJobView, type JobView, type PanelState } from './state';
 
@@ -60,27 +61,38 @@ function pickPaths(form: PanelState['form']): Partial<PanelState['form']> {
   return { model, data, out, evalData, trigger };
 }
 
+/** A run's method and its settings in the form's shape (a defend job's data may be absent: ''). */
+export function runOfSpec(spec: JobSpec): { kind: 'cleanse' | 'defend'; method: DefenseMethod; params: CleanseParams } | null {
+  if (spec.kind === 'cleanse') return { kind: 'cleanse', method: 'bcu', params: spec.params };
+  if (spec.kind === 'defend') {
+    const { method, u: _u, ...rest } = spec.params;
+    return { kind: 'defend', method, params: { ...rest, data: spec.params.data ?? '' } };
+  }
+  return null;
+}
+
 function applyJobStarted(state: PanelState, info: PanelNotificationParams['job/started'], now: number): PanelState {
-  if (info.spec.kind !== 'cleanse') {
-    // Inspect/evaluate jobs do not replace the cleanse view; an inspect of our model shows as loading.
+  const run = isPanelRunKind(info.spec.kind) ? runOfSpec(info.spec) : null;
+  if (!run) {
+    // Inspect/evaluate jobs do not replace the run view; an inspect of our model shows as loading.
     return state;
   }
   const status = info.queued ? 'queued' : 'running';
   const same = state.job !== null && state.job.jobId === info.jobId ? state.job : null;
   if (info.history) {
     // Rebuild from the host's record; keep our per-step curve (the host keeps only the last step).
-    const base = { ...newJobView(info.jobId, 'cleanse', info.spec.params, status, same?.startedAt ?? now), steps: same?.steps ?? [] };
+    const base = { ...newJobView(info.jobId, run.kind, run.params, status, same?.startedAt ?? now, run.method), steps: same?.steps ?? [] };
     return { ...state, job: info.history.reduce(applyEngineEvent, base) };
   }
   if (same) return same.status === status ? state : { ...state, job: { ...same, status } };
-  return { ...state, job: newJobView(info.jobId, 'cleanse', info.spec.params, status, now) };
+  return { ...state, job: newJobView(info.jobId, run.kind, run.params, status, now, run.method) };
 }
 
 function applyJobEnded(state: PanelState, ended: PanelNotificationParams['job/ended'], now: number): PanelState {
   const job = state.job;
   if (!job || job.jobId !== ended.jobId) return state;
   const status = ended.ok ? 'done' : ended.error?.kind === 'cancelled' ? 'cancelled' : 'failed';
-  const result = ended.ok && ended.result && isCleanseResult(ended.result) ? ended.result : null;
+  const result = ended.ok && ended.result ? runResultOf(ended.result) : null;
   return {
     ...state,
     job: {
@@ -115,12 +127,26 @@ function applyInspectResult(state: PanelState, params: PanelNotificationParams['
       edits,
       classes: params.result.classes,
       params: params.result.params,
+      findings: inspectFindings(params.result),
     },
   };
 }
 
 export function isCleanseResult(result: JobResult): result is CleanseResult {
-  return 'report' in result && 'before' in result && 'seconds' in result;
+  return 'report' in result && 'before' in result && 'seconds' in result && !('method' in result);
+}
+
+export function isDefendResult(result: JobResult): result is DefendResult {
+  return 'report' in result && 'method' in result && 'needs' in result;
+}
+
+/** A cleanse's or a defense's result in one shape (a defense reports no agreement). */
+export function runResultOf(result: JobResult): CleanseResult | null {
+  if (isCleanseResult(result)) return result;
+  if (isDefendResult(result)) {
+    return { type: 'result', model: result.model, report: result.report, before: result.before, after: result.after, agreement: null, seconds: result.seconds };
+  }
+  return null;
 }
 
 /** One engine event folded into the job's view. */
@@ -159,13 +185,15 @@ export function applyEngineEvent(job: JobView, event: EngineEvent): JobView {
         before: event.report.before ?? job.before,
         after: event.report.after ?? job.after,
         backend: job.backend ?? event.report.inputs.backend,
+        findings: findingsOfReport(event.report),
       };
   }
 }
 
 /** A finished run rebuilt from its report.json (no per-step curve: reports keep per-epoch figures). */
 export function jobViewFromReport(path: string, report: CleanseReport, now: number): JobView {
-  const job = newJobView(`report:${path}`, 'cleanse', null, 'done', now);
+  const method = (report.method?.id ?? 'bcu') as DefenseMethod;
+  const job = newJobView(`report:${path}`, report.kind === 'defend' ? 'defend' : 'cleanse', null, 'done', now, method);
   const settings = report.settings;
   return {
     ...job,
@@ -184,6 +212,7 @@ export function jobViewFromReport(path: string, report: CleanseReport, now: numb
     after: report.after ?? null,
     layers: report.layers,
     reportPath: path,
+    findings: findingsOfReport(report),
     result: report.outputs.model
       ? {
           type: 'result',

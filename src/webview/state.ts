@@ -3,9 +3,9 @@
  * so a window reload (or the serializer restoring the panel) brings back the form, the schedule
  * edits, the charts and the last results. Pure: no DOM, no VS Code API.
  */
-import type { BackendChoice, CleanseParams, CleanseResult, EngineEvent, FailureKind, InspectLayer, JobKind } from '../shared/protocol';
-import type { DefenseMethod, DefenseMethodInfo, PanelDefaults } from '../shared/panelMessages';
-import type { BackendInfo, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
+import type { BackendChoice, CleanseParams, CleanseResult, EngineEvent, FailureKind, InspectLayer, InspectResult, JobKind } from '../shared/protocol';
+import { DEFENSE_METHODS, type DefenseMethod, type DefenseMethodInfo, type PanelDefaults } from '../shared/panelMessages';
+import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
 
 /** Bump when the saved shape changes incompatibly: older saved states are then dropped. */
 export const PANEL_STATE_VERSION = 1;
@@ -39,7 +39,17 @@ export interface ScheduleState {
   edits: Record<string, string>;
   classes: number | null;
   params: number | null;
+  /** What an inspect with the user's images found (data quality, suspect class); absent without images. */
+  findings?: InspectFindings | null;
+  /** True while (or after) the inspect ran on the images, not on the model alone. */
+  scanned?: boolean;
 }
+
+/** The run record's verdicts beyond the metrics: shown under the results when the engine wrote them. */
+export type RunFindings = Pick<CleanseReport, 'dataQuality' | 'suspect' | 'transferWatch' | 'reactivation' | 'selection' | 'method'>;
+
+/** An inspect's verdicts on the user's images. */
+export type InspectFindings = Pick<InspectResult, 'dataQuality' | 'suspect' | 'suspectScan'>;
 
 export type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;
 
@@ -56,6 +66,8 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' |
 export interface JobView {
   jobId: string;
   kind: JobKind;
+  /** Which defense runs (absent in states saved before there was a choice: BCU). */
+  method?: DefenseMethod;
   params: CleanseParams | null;
   status: JobStatus;
   backend: BackendInfo | null;
@@ -65,8 +77,11 @@ export interface JobView {
   before: Metrics | null;
   after: Metrics | null;
   layers: LayerDiagnostics[];
+  /** A defend job's result is kept in the same shape (agreement null). */
   result: CleanseResult | null;
   reportPath: string | null;
+  /** From the run's report.json (absent in states saved before these existed). */
+  findings?: RunFindings | null;
   error: { kind: FailureKind; message: string } | null;
   /** Recent log lines (warnings stay visible; the Output channel has everything). */
   logs: { level: 'info' | 'warn'; message: string }[];
@@ -96,12 +111,7 @@ export interface PanelState {
   protocolMismatch: number | null;
 }
 
-export const BCU_METHOD: DefenseMethodInfo = {
-  id: 'bcu',
-  label: 'BCU: re-initialize and distill',
-  needs: 'unlabeled',
-  description: 'Copies the model, re-initializes a share of each layer (more in deeper layers) and distills the original into it on unlabeled images.',
-};
+export const BCU_METHOD: DefenseMethodInfo = DEFENSE_METHODS.find((m) => m.id === 'bcu')!;
 
 export function initialFormValues(defaults?: PanelDefaults): FormValues {
   return {
@@ -125,7 +135,7 @@ export function initialPanelState(): PanelState {
     version: PANEL_STATE_VERSION,
     form: initialFormValues(),
     defaultsApplied: false,
-    methods: [BCU_METHOD],
+    methods: [...DEFENSE_METHODS],
     backends: ['auto', 'tensorflow', 'wasm', 'cpu'],
     schedule: null,
     job: null,
@@ -147,10 +157,11 @@ export function restorePanelState(saved: unknown): PanelState {
   } as PanelState;
 }
 
-export function newJobView(jobId: string, kind: JobKind, params: CleanseParams | null, status: JobStatus, now: number): JobView {
+export function newJobView(jobId: string, kind: JobKind, params: CleanseParams | null, status: JobStatus, now: number, method: DefenseMethod = 'bcu'): JobView {
   return {
     jobId,
     kind,
+    method,
     params,
     status,
     backend: null,
@@ -162,6 +173,7 @@ export function newJobView(jobId: string, kind: JobKind, params: CleanseParams |
     layers: [],
     result: null,
     reportPath: null,
+    findings: null,
     error: null,
     logs: [],
     startedAt: now,

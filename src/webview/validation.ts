@@ -1,8 +1,11 @@
 /**
  * Form validation: what the user typed -> CleanseParams, or one message per field at fault.
  * Checks only what the panel can know (shape of the values); the engine checks the files.
+ * The chosen defense decides whether images are required (CLP needs none) and whether the
+ * schedule's ratios go with the run (BCU only).
  */
 import type { CleanseParams } from '../shared/protocol';
+import { dataFieldFor, usesSchedule } from './methods';
 import { scheduleToRatios } from './schedule';
 import type { FormField, FormValues, ScheduleState } from './state';
 
@@ -44,7 +47,8 @@ export function validateForm(form: FormValues, schedule: ScheduleState | null): 
   const trigger = form.trigger.trim();
   if (model === '') errors.model = 'pick the model.json of the suspicious model';
   else if (!/\.json$/i.test(model)) errors.model = 'a TF.js LayersModel is loaded from its model.json';
-  if (data === '') errors.data = 'pick a folder of unlabeled images (or an IDX file)';
+  const dataField = dataFieldFor(form.method);
+  if (data === '' && dataField.required) errors.data = dataField.missing;
   if (trigger !== '' && evalData === '') errors.trigger = 'the attack success rate needs labeled evaluation data too';
   if (trigger !== '' && !/\.json$/i.test(trigger)) errors.trigger = 'a trigger spec is a .json file';
 
@@ -59,7 +63,9 @@ export function validateForm(form: FormValues, schedule: ScheduleState | null): 
   if (seed.error) errors.seed = seed.error;
   if (limit.error) errors.limit = limit.error;
 
-  const { ratios, errors: scheduleErrors } = scheduleToRatios(schedule !== null && schedule.model === model ? schedule : null);
+  const { ratios, errors: scheduleErrors } = usesSchedule(form.method)
+    ? scheduleToRatios(schedule !== null && schedule.model === model ? schedule : null)
+    : { ratios: undefined, errors: {} };
   if (Object.keys(errors).length > 0 || Object.keys(scheduleErrors).length > 0) return { ok: false, errors, scheduleErrors };
 
   const params: CleanseParams = {

@@ -199,7 +199,12 @@ try {
   await runCommand('Backdoor Cleanse: Open Panel');
   await panel().locator('#field-model').waitFor({ timeout: 30000 });
   check('panel opened from the command palette', true);
-  check('method seam offers BCU, badged "unlabeled"', /BCU/.test(await text('#method')) || /unlabeled/.test(await text('#method-badge')), `badge "${await text('#method-badge')}"`);
+  const methodOptions = await panel().locator('#method vscode-option').evaluateAll((options) => options.map((o) => `${o.getAttribute('value')}:${o.getAttribute('data-needs')}:${/· (unlabeled|labeled|data-free)$/.test((o.textContent ?? '').trim())}`));
+  check(
+    'method select lists BCU, FT, FP, NAD and CLP with their badges',
+    methodOptions.join(' ') === 'bcu:unlabeled:true ft:labeled:true fp:labeled:true nad:labeled:true clp:data-free:true' && (await text('#method-badge')) === 'unlabeled',
+    `${methodOptions.join(' ')}; badge "${await text('#method-badge')}"`,
+  );
   check('settings start from the extension defaults', /^\d+$/.test(await panel().locator('#field-epochs').evaluate((el) => el.value)));
   await shot('01-panel-open');
 

@@ -8,13 +8,15 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { BackendChoice, CleanseParams, InspectResult, JobSpec } from '../../shared/protocol';
+import type { BackendChoice, CleanseParams, InspectResult } from '../../shared/protocol';
 import {
+  DEFENSE_METHODS,
   PANEL_PROTOCOL_VERSION,
   dispatchCommand,
   isPanelCommand,
+  isPanelRunKind,
   notification,
-  type DefenseMethodInfo,
+  type DefenseMethod,
   type PanelCommandHandlers,
   type PanelDefaults,
   type PanelNotification,
@@ -23,18 +25,11 @@ import {
 import { expandOutputFolder, uniqueFolder } from '../outputFolder';
 import type { ReportRecord, RunningJob, Services } from '../services';
 import { JobHistory } from './jobHistory';
+import { panelJobSpec } from './panelJobSpec';
 import { makeNonce, panelHtml } from './panelHtml';
 import { PICK_DIALOGS } from './pickDialogs';
+import { inlineEventImages, inlineReportImages } from './reportImages';
 
-const METHODS: DefenseMethodInfo[] = [
-  {
-    id: 'bcu',
-    label: 'BCU: re-initialize and distill',
-    needs: 'unlabeled',
-    description:
-      'Copies the model, re-initializes a share of each layer (more in deeper layers) and distills the original into it on unlabeled images.',
-  },
-];
 const BACKENDS: BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 export class CleansePanel implements vscode.Disposable {
@@ -43,7 +38,7 @@ export class CleansePanel implements vscode.Disposable {
   private static history: JobHistory | undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
-  /** Engine-event subscriptions per job id (cleanse jobs only). */
+  /** Engine-event subscriptions per job id (cleanse and defend jobs only). */
   private readonly forwarding = new Map<string, vscode.Disposable>();
   /** Messages for the webview that must not be lost before it says 'panel/ready'. */
   private readonly outbox: PanelNotification[] = [];
@@ -77,7 +72,7 @@ export class CleansePanel implements vscode.Disposable {
   /** Shows a stored run record (e.g. from an "Open in panel" action on a report.json). */
   static showReport(services: Services, record: ReportRecord): CleansePanel {
     const panel = CleansePanel.createOrShow(services);
-    panel.post(notification('report/loaded', { path: record.path, report: record.report }));
+    panel.post(notification('report/loaded', { path: record.path, report: inlineReportImages(record.report, record.path) }));
     return panel;
   }
 
@@ -122,12 +117,12 @@ export class CleansePanel implements vscode.Disposable {
       }),
       panel.onDidDispose(() => this.dispose()),
       services.runner.onDidStart((job) => {
-        if (job.spec.kind !== 'cleanse') return;
+        if (!isPanelRunKind(job.spec.kind)) return;
         this.forward(job);
         this.post(notification('job/started', { jobId: job.id, spec: job.spec, queued: false }));
       }),
       services.runner.onDidEnd(({ job, ok, error }) => {
-        if (job.spec.kind !== 'cleanse') return;
+        if (!isPanelRunKind(job.spec.kind)) return;
         this.forwarding.get(job.id)?.dispose();
         this.forwarding.delete(job.id);
         if (!ok) {
@@ -147,15 +142,15 @@ export class CleansePanel implements vscode.Disposable {
     'panel/ready': () => {
       this.ready = true;
       const current = this.services.runner.current;
-      const job = current && current.spec.kind === 'cleanse' ? current : undefined;
+      const job = current && isPanelRunKind(current.spec.kind) ? current : undefined;
       if (job) this.forward(job);
       this.post(
         notification('state/init', {
           protocol: PANEL_PROTOCOL_VERSION,
           defaults: this.defaults(),
-          methods: METHODS,
+          methods: [...DEFENSE_METHODS],
           backends: BACKENDS,
-          job: job ? { jobId: job.id, spec: job.spec, queued: false, history: CleansePanel.history?.historyOf(job.id) ?? [] } : null,
+          job: job ? { jobId: job.id, spec: job.spec, queued: false, history: (CleansePanel.history?.historyOf(job.id) ?? []).map((event) => inlineEventImages(event)) } : null,
         }),
       );
       for (const message of this.outbox.splice(0)) void this.panel.webview.postMessage(message);
@@ -164,7 +159,7 @@ export class CleansePanel implements vscode.Disposable {
     'pick/data': (params) => this.pick('data', params.current),
     'pick/evalData': (params) => this.pick('evalData', params.current),
     'pick/trigger': (params) => this.pick('trigger', params.current),
-    'job/start': (params) => this.start(params.params),
+    'job/start': (params) => this.start(params.method, params.params),
     'job/cancel': ({ jobId }) => {
       const runner = this.services.runner;
       const job = runner.current?.id === jobId ? runner.current : runner.queued.find((j) => j.id === jobId);
@@ -172,7 +167,7 @@ export class CleansePanel implements vscode.Disposable {
     },
     'open/model': ({ path: file }) => this.openFile(file),
     'open/report': ({ path: file }) => this.openFile(file),
-    inspect: ({ model }) => this.inspect(model),
+    inspect: ({ model, data }) => this.inspect(model, data),
     'report/load': ({ path: file }) => this.loadReport(file),
   };
 
@@ -211,16 +206,13 @@ export class CleansePanel implements vscode.Disposable {
     return vscode.workspace.workspaceFolders?.[0]?.uri;
   }
 
-  private start(requested: CleanseParams): void {
-    if (typeof requested.model !== 'string' || requested.model.trim() === '' || typeof requested.data !== 'string' || requested.data.trim() === '') {
-      void vscode.window.showErrorMessage('Backdoor Cleanse: choose a model and a data folder first.');
+  private start(method: DefenseMethod, requested: CleanseParams): void {
+    const choice = panelJobSpec(method ?? 'bcu', requested ?? ({} as CleanseParams), { absolute: (file) => this.absolute(file), defaultOut: (model) => this.defaultOut(model) });
+    if (!choice.ok) {
+      void vscode.window.showErrorMessage(`Backdoor Cleanse: ${choice.message}`);
       return;
     }
-    const params: CleanseParams = { ...requested, model: this.absolute(requested.model), data: this.absolute(requested.data) };
-    if (params.evalData) params.evalData = this.absolute(params.evalData);
-    if (params.trigger) params.trigger = this.absolute(params.trigger);
-    params.out = params.out && params.out.trim() !== '' ? this.absolute(params.out) : this.defaultOut(params.model);
-    const spec: JobSpec = { kind: 'cleanse', params };
+    const spec = choice.spec;
     const job = this.services.runner.start(spec);
     if (this.services.runner.current !== job) {
       // Waiting behind another job: show it as queued until onDidStart says it runs.
@@ -245,10 +237,11 @@ export class CleansePanel implements vscode.Disposable {
     return path.resolve(base, trimmed);
   }
 
-  private inspect(model: string): void {
+  private inspect(model: string, data?: string): void {
     // Only the newest model matters: drop an inspect still waiting or running for an older one.
     this.pendingInspect?.cancel();
-    const job = this.services.runner.start({ kind: 'inspect', params: { model: this.absolute(model) } });
+    const params = { model: this.absolute(model), ...(data && data.trim() !== '' ? { data: this.absolute(data) } : {}) };
+    const job = this.services.runner.start({ kind: 'inspect', params });
     this.pendingInspect = job;
     job.result.then(
       (result) => {
@@ -269,7 +262,7 @@ export class CleansePanel implements vscode.Disposable {
     const reportPath = fs.existsSync(file) && fs.statSync(file).isDirectory() ? path.join(file, 'report.json') : file;
     if (!fs.existsSync(reportPath)) return; // the run left no record (cancelled, failed, or killed by a reload)
     const record = await this.services.reports.add(reportPath);
-    if (record) this.post(notification('report/loaded', { path: record.path, report: record.report }));
+    if (record) this.post(notification('report/loaded', { path: record.path, report: inlineReportImages(record.report, record.path) }));
   }
 
   private async openFile(file: string): Promise<void> {
@@ -278,14 +271,14 @@ export class CleansePanel implements vscode.Disposable {
     await vscode.window.showTextDocument(target, { preview: false, viewColumn: vscode.ViewColumn.One });
   }
 
-  /** Subscribes once to a cleanse job's engine events, forwarding them to the webview. */
+  /** Subscribes once to a run's engine events, forwarding them to the webview (report images inlined). */
   private forward(job: RunningJob): void {
     if (this.forwarding.has(job.id)) return;
     this.forwarding.set(
       job.id,
       job.onEvent((event) => {
         // Before 'panel/ready' the webview can't hear them; state/init's history covers them.
-        if (this.ready) void this.panel.webview.postMessage(notification('job/event', { jobId: job.id, event }));
+        if (this.ready) void this.panel.webview.postMessage(notification('job/event', { jobId: job.id, event: inlineEventImages(event) }));
       }),
     );
   }

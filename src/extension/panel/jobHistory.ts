@@ -1,9 +1,10 @@
 /**
- * Remembers what the running cleanse has said so far, so a panel opened (or reloaded) mid-run can
+ * Remembers what the running cleanse (or defense) has said so far, so a panel opened (or reloaded) mid-run can
  * catch up: every non-progress event (backend, epochs, metrics, layers, report, logs) and only the
  * latest progress. Lives from activation on, independent of any panel. No `vscode` at run time.
  */
 import type * as vscode from 'vscode';
+import { isPanelRunKind } from '../../shared/panelMessages';
 import type { EngineEvent } from '../../shared/protocol';
 import type { JobRunnerApi, RunningJob } from '../services';
 
@@ -30,7 +31,7 @@ export class JobHistory implements vscode.Disposable {
   }
 
   private track(job: RunningJob): void {
-    if (job.spec.kind !== 'cleanse' || this.events.has(job.id)) return;
+    if (!isPanelRunKind(job.spec.kind) || this.events.has(job.id)) return;
     const events: EngineEvent[] = [];
     this.events.set(job.id, events);
     this.subscriptions.push(job.onEvent((event) => record(events, event)));

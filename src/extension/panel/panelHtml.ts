@@ -14,7 +14,8 @@ export interface PanelHtmlInputs {
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
-    `img-src ${cspSource} data:`,
+    // Images only inline: the recovered trigger arrives as a data: URI (reportImages.ts); nothing from disk.
+    "img-src data:",
     // @vscode-elements styles its shadow roots with constructed stylesheets, which need no 'unsafe-inline'.
     `style-src ${cspSource}`,
     `font-src ${cspSource}`,

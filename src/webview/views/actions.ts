@@ -7,6 +7,8 @@ export interface PanelActions {
   pick(field: PickField): void;
   editRatio(layerName: string, text: string): void;
   resetSchedule(): void;
+  /** Inspect the model again with the form's images (data quality, suspect scan). */
+  inspectWithData(): void;
   start(): void;
   cancel(): void;
   sortLayers(key: string): void;

@@ -8,6 +8,7 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import type { BackendChoice } from '../../shared/protocol';
 import type { DefenseMethod, PickField } from '../../shared/panelMessages';
 import { h, memo } from '../dom';
+import { dataFieldFor, methodOptionText, startLabel, usesSchedule } from '../methods';
 import { isJobActive, type FormField, type FormValues, type PanelState } from '../state';
 import type { FormValidation } from '../validation';
 import type { PanelActions } from './actions';
@@ -80,7 +81,7 @@ export function createFormView(actions: PanelActions): FormView {
     );
   };
 
-  // Method seam: BCU (unlabeled) today; labeled fine-tuning or data-free CLP would be more options.
+  // The defense: BCU (unlabeled), FT/FP/NAD (labeled) or CLP (data-free); the data field follows it.
   const methodSelect = h('vscode-single-select', { id: 'method', 'aria-label': 'Defense method' });
   const methodBadge = h('vscode-badge', { id: 'method-badge', variant: 'default' });
   const methodDescription = h('div', { class: 'field-help', id: 'method-description' });
@@ -121,12 +122,27 @@ export function createFormView(actions: PanelActions): FormView {
     h('div', { class: 'actions' }, startButton, cancelButton, actionStatus),
   );
 
-  const renderMethods = memo((methods: PanelState['methods'], selected: string) => {
-    methodSelect.replaceChildren(...methods.map((m) => h('vscode-option', { value: m.id, selected: m.id === selected, description: m.description }, m.label)));
+  const dataLabel = element.querySelector('vscode-label[for="field-data"]') as HTMLElement;
+  const dataHelp = element.querySelector('#help-data') as HTMLElement;
+  const scheduleNote = h('div', { class: 'field-help', id: 'schedule-method-note' }, 'Only BCU re-initializes layers: this defense ignores the ratios below. The diagnostics still apply.');
+  scheduleSlot.before(scheduleNote);
+  const renderMethods = memo((methods: PanelState['methods'], selected: DefenseMethod) => {
+    methodSelect.replaceChildren(
+      ...methods.map((m) => h('vscode-option', { value: m.id, selected: m.id === selected, description: m.description, 'data-needs': m.needs }, methodOptionText(m))),
+    );
     const current = methods.find((m) => m.id === selected) ?? methods[0];
     methodBadge.textContent = current ? current.needs : '';
-    methodBadge.title = current ? `This defense needs ${current.needs} data` : '';
+    methodBadge.title = current ? (current.needs === 'data-free' ? 'This defense needs no data' : `This defense needs ${current.needs} images`) : '';
+    methodBadge.dataset.needs = current?.needs ?? '';
     methodDescription.textContent = current ? current.description : '';
+    const dataField = dataFieldFor(selected);
+    dataLabel.textContent = dataField.label;
+    dataHelp.textContent = dataField.help;
+    const dataInput = inputs.get('data');
+    if (dataInput) dataInput.placeholder = dataField.placeholder;
+    element.dataset.needs = current?.needs ?? 'unlabeled';
+    scheduleNote.hidden = usesSchedule(selected);
+    startButton.textContent = startLabel(selected);
   });
   const renderBackends = memo((backends: readonly BackendChoice[], selected: BackendChoice) => {
     backendSelect.replaceChildren(...backends.map((b) => h('vscode-option', { value: b, selected: b === selected }, b === 'auto' ? 'auto (tensorflow > wasm > cpu)' : b)));
@@ -174,7 +190,7 @@ function syncValues(inputs: Map<FormField, VscodeTextfield>, form: FormValues): 
 }
 
 function statusLine(state: PanelState, validation: FormValidation, revealAll: boolean): string {
-  if (isJobActive(state.job)) return state.job!.status === 'queued' ? 'Waiting for another job to finish…' : 'A cleanse is running.';
+  if (isJobActive(state.job)) return state.job!.status === 'queued' ? 'Waiting for another job to finish…' : (state.job!.method ?? 'bcu') === 'bcu' ? 'A cleanse is running.' : 'A defense is running.';
   if (validation.ok) return '';
   const count = Object.keys(validation.errors).length + Object.keys(validation.scheduleErrors).length;
   return revealAll ? `Fix ${count} ${count === 1 ? 'field' : 'fields'} to start.` : '';

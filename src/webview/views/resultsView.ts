@@ -1,6 +1,7 @@
 /**
- * Results of a finished (or running) cleanse: before/after metrics, the layer diagnostics table
- * (sortable), and buttons to open the cleansed model and the report.
+ * Results of a finished (or running) cleanse or defense: before/after metrics, the findings (data
+ * quality, suspect class, transfer watch, kept epoch, re-activation probe), the layer diagnostics
+ * table (sortable), and buttons to open the cleansed model and the report.
  */
 import type { LayerDiagnostics, Metrics } from '../../shared/report';
 import { h } from '../dom';
@@ -10,13 +11,15 @@ import { metricsRows } from '../metricsRows';
 import type { JobView, SortState } from '../state';
 import { renderSortableTable } from '../tables';
 import type { PanelActions } from './actions';
+import { renderRunFindings } from './findingsView';
 
 export function renderResults(job: JobView | null, sort: SortState, actions: PanelActions): HTMLElement {
   // Running: the "before" figures as they come. Done: everything. Cancelled/failed: nothing to show.
   const show = job !== null && (job.status === 'done' || job.layers.length > 0 || (job.status === 'running' && (job.before !== null || job.after !== null)));
   if (!job || !show) return h('section', { id: 'results', class: 'panel-section', hidden: true });
   const result = job.result;
-  const openModel = h('vscode-button', { id: 'open-model', disabled: !result?.model }, 'Open cleansed model');
+  const defended = (job.method ?? 'bcu') !== 'bcu';
+  const openModel = h('vscode-button', { id: 'open-model', disabled: !result?.model }, defended ? 'Open defended model' : 'Open cleansed model');
   const openReport = h('vscode-button', { id: 'open-report', secondary: true, disabled: !(job.reportPath ?? result?.report) }, 'Open report');
   openModel.addEventListener('click', () => result?.model && actions.openModel(result.model));
   openReport.addEventListener('click', () => {
@@ -25,6 +28,7 @@ export function renderResults(job: JobView | null, sort: SortState, actions: Pan
   });
   const agreement = result?.agreement ?? (job.epochs.length > 0 ? job.epochs[job.epochs.length - 1].agreement : null);
   const summary: string[] = [];
+  if (defended) summary.push(`Defense: ${(job.method ?? 'bcu').toUpperCase()}`);
   if (result) summary.push(`Finished in ${formatDuration(result.seconds)}`);
   if (agreement !== null) summary.push(`agrees with the original model on ${formatPercent(agreement)} of the unlabeled images`);
   return h(
@@ -33,9 +37,10 @@ export function renderResults(job: JobView | null, sort: SortState, actions: Pan
     h('h2', undefined, 'Results'),
     job.status === 'done' ? h('div', { class: 'actions' }, openModel, openReport) : null,
     summary.length > 0 ? h('p', { id: 'results-summary' }, summary.join(' · ')) : null,
-    result?.model ? h('p', { class: 'field-help path', id: 'results-model-path' }, `Cleansed model: ${result.model}`) : null,
+    result?.model ? h('p', { class: 'field-help path', id: 'results-model-path' }, `${defended ? 'Defended' : 'Cleansed'} model: ${result.model}`) : null,
     h('h3', undefined, 'Before and after'),
     metricsTable(job.before, job.after),
+    renderRunFindings(job.findings),
     h('h3', undefined, 'Layer diagnostics'),
     layersTable(job.layers, sort, actions),
   );

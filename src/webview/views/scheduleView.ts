@@ -1,19 +1,24 @@
 /**
  * The re-initialization schedule table: one row per layer from the inspect job, with the default
- * ratio and an editable one (the run's CleanseParams.ratios carries only the changed layers).
+ * ratio and an editable one (the run's CleanseParams.ratios carries only the changed layers), and
+ * the inspect's per-layer diagnostics (columns only for figures some layer has). "Check the
+ * images" re-runs the inspect with the data: data quality and the suspect scan appear below.
  * Rebuilt when the layers change; edits only update values and error marks in place.
  */
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { InspectLayer } from '../../shared/protocol';
 import { h, memo } from '../dom';
 import { formatCount, formatPercent } from '../format';
+import { visibleDiagnosticColumns } from '../layerColumns';
 import { expectedReinitShare, isEditableLayer } from '../schedule';
 import type { ScheduleState } from '../state';
 import type { PanelActions } from './actions';
+import { renderInspectFindings } from './findingsView';
 
 export interface ScheduleView {
   element: HTMLElement;
-  update(schedule: ScheduleState | null, model: string, errors: Record<string, string>): void;
+  /** `data`: the images path typed in the form (enables "Check the images"). */
+  update(schedule: ScheduleState | null, model: string, errors: Record<string, string>, data?: string): void;
 }
 
 export function createScheduleView(actions: PanelActions): ScheduleView {
@@ -22,6 +27,13 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
   const tableHolder = h('div', { class: 'table-scroll' });
   const reset = h('vscode-button', { id: 'schedule-reset', secondary: true, disabled: true }, 'Reset to defaults');
   reset.addEventListener('click', () => actions.resetSchedule());
+  const scan = h(
+    'vscode-button',
+    { id: 'schedule-scan', secondary: true, disabled: true, title: 'Inspect again with the images: BatchNorm divergence, activations, data quality and a Neural-Cleanse-style scan for a target class (slower).' },
+    'Check the images',
+  );
+  scan.addEventListener('click', () => actions.inspectWithData());
+  const findingsHolder = h('div', { id: 'schedule-findings' });
   const inputs = new Map<string, VscodeTextfield>();
 
   const element = h(
@@ -31,8 +43,10 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
     h('div', { class: 'field-help' }, 'Share of each layer\'s weights replaced by fresh random values before distillation: more in deeper layers, where backdoors tend to live. BatchNorm and layers without weights are left alone.'),
     status,
     tableHolder,
-    h('div', { class: 'schedule-footer' }, summary, reset),
+    h('div', { class: 'schedule-footer' }, summary, h('div', { class: 'schedule-buttons' }, scan, reset)),
+    findingsHolder,
   );
+  const renderFindings = memo((findings: ScheduleState['findings']) => findingsHolder.replaceChildren(renderInspectFindings(findings) ?? ''));
 
   const buildTable = memo((layers: readonly InspectLayer[]) => {
     inputs.clear();
@@ -40,6 +54,7 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
       tableHolder.replaceChildren();
       return;
     }
+    const diagnostics = visibleDiagnosticColumns(layers);
     const rows = layers.map((layer) => {
       let ratioCell: HTMLElement;
       if (isEditableLayer(layer)) {
@@ -51,15 +66,17 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
       } else {
         ratioCell = h('td', { class: 'numeric muted', title: 'Left as in the original model' }, 'kept');
       }
+      const rowClass = [isEditableLayer(layer) ? '' : 'muted-row', layer.warning ? 'has-warning' : ''].filter(Boolean).join(' ');
       return h(
         'tr',
-        { 'data-key': layer.name, class: isEditableLayer(layer) ? undefined : 'muted-row' },
+        { 'data-key': layer.name, class: rowClass || undefined },
         h('td', undefined, layer.name),
         h('td', undefined, layer.kind),
         h('td', undefined, layer.group === 'none' ? '' : layer.group),
         h('td', { class: 'numeric' }, formatCount(layer.params)),
         h('td', { class: 'numeric' }, isEditableLayer(layer) ? formatPercent(layer.ratio) : ''),
         ratioCell,
+        ...diagnostics.map((column) => h('td', { class: column.numeric ? 'numeric' : undefined, 'data-column': column.key }, column.format ? column.format(layer) : String(column.value(layer) ?? ''))),
       );
     });
     tableHolder.replaceChildren(
@@ -69,7 +86,12 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
         h(
           'thead',
           undefined,
-          h('tr', undefined, ...['Layer', 'Kind', 'Group', 'Parameters', 'Default', 'Ratio (0..1)'].map((label, i) => h('th', { scope: 'col', class: i >= 3 ? 'numeric' : undefined }, label))),
+          h(
+            'tr',
+            undefined,
+            ...['Layer', 'Kind', 'Group', 'Parameters', 'Default', 'Ratio (0..1)'].map((label, i) => h('th', { scope: 'col', class: i >= 3 ? 'numeric' : undefined }, label)),
+            ...diagnostics.map((column) => h('th', { scope: 'col', class: column.numeric ? 'numeric' : undefined, title: column.description, 'data-column': column.key }, column.label)),
+          ),
         ),
         h('tbody', undefined, ...rows),
       ),
@@ -78,9 +100,11 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
 
   return {
     element,
-    update(schedule, model, errors) {
+    update(schedule, model, errors, data = '') {
       const current = schedule && schedule.model === model.trim() ? schedule : null;
       element.dataset.status = current?.status ?? 'none';
+      scan.disabled = !current || current.status === 'loading' || data.trim() === '';
+      renderFindings(current?.findings ?? null);
       if (!current) {
         status.textContent = model.trim() === '' ? 'Choose a model to see its layers and their default ratios.' : 'Reading the model…';
         buildTable([]);
@@ -90,7 +114,9 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
       }
       status.textContent =
         current.status === 'loading'
-          ? 'Reading the model… (waits for a running job to finish)'
+          ? current.scanned
+            ? 'Checking the images… (the trigger scan takes a while; waits for a running job to finish)'
+            : 'Reading the model… (waits for a running job to finish)'
           : current.status === 'error'
             ? `Could not read the model: ${current.error ?? 'unknown error'}`
             : `${current.layers.length} layers, ${formatCount(current.params)} parameters, ${current.classes ?? '?'} classes.`;

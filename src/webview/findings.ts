@@ -1,0 +1,83 @@
+/**
+ * The run record's verdicts beyond ACC/ASR, in words (pure): whether the images fit the model,
+ * the suspected target class (Neural Cleanse, Wang et al. S&P 2019), the backdoor-transfer watch,
+ * which epoch was kept and why, and the re-activation probe as a chart spec.
+ */
+import type { InspectResult } from '../shared/protocol';
+import type { CleanseReport, DataQuality, ReactivationProbe, SuspectScan } from '../shared/report';
+import type { ChartSpec } from './chartMath';
+import { formatNumber, formatPercent } from './format';
+import type { InspectFindings, RunFindings } from './state';
+
+/** The findings a report carries, or null when it has none of them (older engines). */
+export function findingsOfReport(report: CleanseReport): RunFindings | null {
+  const findings: RunFindings = {
+    dataQuality: report.dataQuality ?? null,
+    suspect: report.suspect ?? null,
+    transferWatch: report.transferWatch ?? null,
+    reactivation: report.reactivation ?? null,
+    selection: report.selection ?? null,
+    method: report.method ?? null,
+  };
+  return Object.values(findings).some((value) => value !== null) ? findings : null;
+}
+
+/** What an inspect with images found, or null when it ran on the model alone. */
+export function inspectFindings(result: InspectResult): InspectFindings | null {
+  const findings: InspectFindings = {
+    dataQuality: result.dataQuality ?? null,
+    suspect: result.suspect ?? result.suspectScan?.suspect ?? null,
+    suspectScan: result.suspectScan ?? null,
+  };
+  return Object.values(findings).some((value) => value !== null) ? findings : null;
+}
+
+export interface DataQualityView {
+  verdict: 'ok' | 'warn';
+  headline: string;
+  figures: string;
+  reasons: string[];
+}
+
+export function dataQualityView(quality: DataQuality): DataQualityView {
+  return {
+    verdict: quality.verdict,
+    headline: quality.verdict === 'ok' ? 'The images fit the model.' : 'The images may not fit the model.',
+    figures: `${quality.images} images: mean confidence ${formatPercent(quality.meanConfidence)}, normalized entropy ${formatNumber(quality.meanEntropy, 2)}, largest class share ${formatPercent(quality.topClassShare)}`,
+    reasons: quality.reasons,
+  };
+}
+
+/** "Class 3 stands out (anomaly index 4.12 > 2): …" or that none does. */
+export function suspectLine(suspect: { class: number; anomalyIndex: number } | null | undefined, scanned: boolean): string {
+  if (suspect) {
+    return `Suspected target: class ${suspect.class} (anomaly index ${formatNumber(suspect.anomalyIndex, 3)}, above 2): a much smaller patch sends images to it than to any other class.`;
+  }
+  return scanned ? 'No class stands out: every class needs a trigger of similar size (anomaly index 2 or below).' : '';
+}
+
+/** The scan's trigger image, only when it is an inline PNG (the panel's CSP loads nothing else). */
+export function triggerImageOf(scan: SuspectScan | null | undefined): string | null {
+  const image = scan?.triggerImage;
+  return typeof image === 'string' && image.startsWith('data:image/png;base64,') ? image : null;
+}
+
+export function selectionLine(selection: RunFindings['selection']): string {
+  return selection ? `Kept the student of epoch ${selection.epoch}: ${selection.rule}` : '';
+}
+
+/** The re-activation probe: ASR against fine-tuning steps, attacked model vs cleansed model. */
+export function reactivationChart(probe: ReactivationProbe): ChartSpec {
+  const points = (values: readonly number[]) => probe.steps.map((x, i) => ({ x, y: Number.isFinite(values[i]) ? values[i] : null }));
+  const last = probe.steps.length > 0 ? Math.max(...probe.steps) : 1;
+  return {
+    xDomain: [Math.min(0, ...probe.steps), Math.max(1, last)],
+    yDomain: [0, 1],
+    formatX: (value) => String(Math.round(value)),
+    formatY: (value) => `${Math.round(value * 100)}%`,
+    series: [
+      { id: 'reactivation-attacked', label: 'attacked model', tone: 'red', dots: true, points: points(probe.attackedAsr) },
+      { id: 'reactivation-cleansed', label: 'defended model', tone: 'green', dots: true, points: points(probe.cleansedAsr) },
+    ],
+  };
+}
