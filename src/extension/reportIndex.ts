@@ -73,6 +73,7 @@ export class ReportIndex {
 
   producerOf(modelPath: string): ReportRecord | undefined {
     const key = pathKey(modelPath);
-    return this.all().find((r) => r.report.kind === 'cleanse' && typeof r.report.outputs?.model === 'string' && pathKey(r.report.outputs.model) === key);
+    // A defense writes its model copy like a cleanse does.
+    return this.all().find((r) => (r.report.kind === 'cleanse' || r.report.kind === 'defend') && typeof r.report.outputs?.model === 'string' && pathKey(r.report.outputs.model) === key);
   }
 }

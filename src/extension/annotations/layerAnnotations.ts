@@ -3,8 +3,9 @@
  * layer found in the file, Problems entries (Information for re-initialization figures, Warning
  * for layers the diagnostics flagged). Pure: text + report in, ranges out.
  */
+import { DIAGNOSTIC_EXPLANATIONS } from '../../shared/diagnosticsText';
 import type { CleanseReport, LayerDiagnostics } from '../../shared/report';
-import { count, percent } from './format';
+import { count, decimal, percent } from './format';
 import type { TextRange } from './jsonLocations';
 import { findLayerNameRanges } from './layerLocations';
 
@@ -38,7 +39,8 @@ export function buildLayerAnnotations(modelJsonText: string, report: CleanseRepo
       continue;
     }
     result.hovers.push({ layer: layer.name, range, markdown: layerHoverMarkdown(layer, report) });
-    if (layer.reinitRatio > 0 || layer.reinitFraction > 0) {
+    // An inspect re-initializes nothing: its ratios are the defaults a cleanse would apply.
+    if (report.kind !== 'inspect' && (layer.reinitRatio > 0 || layer.reinitFraction > 0)) {
       result.problems.push({ layer: layer.name, range, severity: 'information', message: reinitMessage(layer) });
     }
     if (layer.warning) {
@@ -53,6 +55,18 @@ export function reinitMessage(layer: LayerDiagnostics): string {
   return `${layer.name} (${layer.kind}, ${count(layer.params)} params): re-initialized ${percent(layer.reinitFraction)} of its weights (ratio ${layer.reinitRatio.toFixed(3)})${drift}.`;
 }
 
+type DiagnosticKey = 'lipschitzMax' | 'lipschitzZ' | 'bnDivergence' | 'activationMean' | 'activationMax' | 'deadShare';
+
+/** The diagnostics a hover shows (when the record has them), each explained by the shared text. */
+export const DIAGNOSTIC_FIGURES: readonly { key: DiagnosticKey; label: string; format: (value: number) => string }[] = [
+  { key: 'lipschitzMax', label: 'largest channel Lipschitz bound', format: (v) => decimal(v) },
+  { key: 'lipschitzZ', label: 'Lipschitz z-score', format: (v) => v.toFixed(2) },
+  { key: 'bnDivergence', label: 'BatchNorm divergence', format: (v) => decimal(v) },
+  { key: 'activationMean', label: 'activation mean', format: (v) => decimal(v) },
+  { key: 'activationMax', label: 'activation max', format: (v) => decimal(v) },
+  { key: 'deadShare', label: 'dead channels', format: (v) => percent(v) },
+];
+
 export function layerHoverMarkdown(layer: LayerDiagnostics, report: CleanseReport): string {
   const rows: [string, string][] = [
     ['kind', layer.kind],
@@ -62,9 +76,13 @@ export function layerHoverMarkdown(layer: LayerDiagnostics, report: CleanseRepor
     ['weight drift', percent(layer.weightDrift)],
   ];
   if (layer.outputChange !== undefined) rows.push(['output change', percent(layer.outputChange)]);
-  if (typeof layer.lipschitzMax === 'number') {
-    const z = typeof layer.lipschitzZ === 'number' ? ` (z ${layer.lipschitzZ.toFixed(2)})` : '';
-    rows.push(['largest channel Lipschitz bound', `${layer.lipschitzMax.toFixed(3)}${z}`]);
+  const explained: string[] = [];
+  for (const figure of DIAGNOSTIC_FIGURES) {
+    const value = layer[figure.key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    rows.push([figure.label, figure.format(value)]);
+    const explanation = DIAGNOSTIC_EXPLANATIONS[figure.key];
+    if (explanation) explained.push(`- **${figure.label}**: ${explanation}`);
   }
   const lines = [
     `**Backdoor Cleanse: layer \`${layer.name}\`**`,
@@ -73,6 +91,7 @@ export function layerHoverMarkdown(layer: LayerDiagnostics, report: CleanseRepor
     '|---|---|',
     ...rows.map(([label, value]) => `| ${label} | ${value} |`),
   ];
+  if (explained.length > 0) lines.push('', ...explained);
   if (layer.warning) lines.push('', `$(warning) ${layer.warning}`);
   lines.push('', `_${report.kind} of ${report.createdAt}_`);
   return lines.join('\n');

@@ -1,7 +1,8 @@
-/** Hover on a layer's name in a model.json: the layer's diagnostics from the latest cleanse. */
+/** Hover on a layer's name in a model.json: the layer's figures from the latest cleanse, defense or inspect. */
 import * as vscode from 'vscode';
 import type { ReportStore } from '../services';
 import { buildLayerAnnotations } from './layerAnnotations';
+import { layerRecordFor } from './modelRecords';
 import { toRange } from './vscodeRanges';
 
 export class LayerHoverProvider implements vscode.HoverProvider {
@@ -11,7 +12,7 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     if (document.uri.scheme !== 'file') return undefined;
     const modelPath = document.uri.fsPath;
     // The cleansed copy has the same layer names: its producer's figures describe it as well.
-    const record = this.store.latestOfKind(modelPath, 'cleanse') ?? this.store.producerOf(modelPath);
+    const record = layerRecordFor(this.store, modelPath) ?? this.store.producerOf(modelPath);
     if (!record?.report.layers.length) return undefined;
     const hover = buildLayerAnnotations(document.getText(), record.report).hovers.find((h) => toRange(h.range).contains(position));
     if (!hover) return undefined;

@@ -1,12 +1,13 @@
 /**
- * Problems-panel entries on the layers of every cleansed model.json: Information for the
- * re-initialization figures, Warning for flagged layers. Open documents are read from the editor
+ * Problems-panel entries on the layers of every cleansed, defended or inspected model.json:
+ * Information for the re-initialization figures, Warning for layers a diagnostic rule flagged. Open documents are read from the editor
  * (positions follow unsaved edits), others from disk.
  */
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ReportStore } from '../services';
 import { buildLayerAnnotations } from './layerAnnotations';
+import { LAYER_RECORD_KINDS, layerRecordFor } from './modelRecords';
 import { toRange } from './vscodeRanges';
 
 export const DIAGNOSTIC_SOURCE = 'Backdoor Cleanse';
@@ -27,13 +28,13 @@ export class LayerProblems implements vscode.Disposable {
   async refresh(): Promise<void> {
     const models = new Map<string, string>(); // model path -> its report's path
     for (const record of this.store.all()) {
-      if (record.report.kind === 'cleanse' && record.report.layers.length && !models.has(record.report.inputs.model)) {
+      if (LAYER_RECORD_KINDS.includes(record.report.kind) && record.report.layers.length && !models.has(record.report.inputs.model)) {
         models.set(record.report.inputs.model, record.path);
       }
     }
     const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
     for (const modelPath of models.keys()) {
-      const record = this.store.latestOfKind(modelPath, 'cleanse');
+      const record = layerRecordFor(this.store, modelPath);
       const text = await this.textOf(modelPath);
       if (!record || text === undefined) continue;
       const diagnostics = buildLayerAnnotations(text, record.report).problems.map((problem) => {
@@ -55,7 +56,7 @@ export class LayerProblems implements vscode.Disposable {
   }
 
   private isModel(uri: vscode.Uri): boolean {
-    return uri.scheme === 'file' && !!this.store.latestOfKind(uri.fsPath, 'cleanse');
+    return uri.scheme === 'file' && !!layerRecordFor(this.store, uri.fsPath);
   }
 
   private scheduleRefresh(): void {

@@ -28,6 +28,11 @@ function change(label: string, before: number | null | undefined, after: number 
 }
 
 export function summarizeRecord(report: CleanseReport): string {
+  if (report.kind === 'defend') {
+    const parts = [change('ASR', report.before?.asr, report.after?.asr), change('ACC', report.before?.acc, report.after?.acc)].filter(Boolean);
+    const method = (report.method?.id ?? 'defense').toUpperCase();
+    return parts.length ? `${method}: ${parts.join(', ')}` : `defended with ${method} (no figures)`;
+  }
   if (report.kind === 'cleanse') {
     const parts = [change('ASR', report.before?.asr, report.after?.asr), change('ACC', report.before?.acc, report.after?.acc)].filter(Boolean);
     if (parts.length) return parts.join(', ');
@@ -40,4 +45,35 @@ export function summarizeRecord(report: CleanseReport): string {
   if (typeof metrics.asr === 'number') parts.push(`ASR ${percent(metrics.asr)}`);
   if (typeof metrics.ra === 'number') parts.push(`RA ${percent(metrics.ra)}`);
   return `evaluated: ${parts.join(', ')}`;
+}
+
+export interface RecordAlert {
+  kind: 'suspect' | 'data-quality';
+  title: string;
+  tooltip: string;
+}
+
+/**
+ * What a record warns about beyond its figures: the class the suspect scan singled out (Neural
+ * Cleanse anomaly index > 2) and a data-quality verdict of 'warn'. Empty when it has neither.
+ */
+export function recordAlerts(report: CleanseReport): RecordAlert[] {
+  const alerts: RecordAlert[] = [];
+  const suspect = report.suspect?.suspect;
+  if (suspect) {
+    alerts.push({
+      kind: 'suspect',
+      title: `$(warning) Suspected backdoor target: class ${suspect.class} (anomaly index ${suspect.anomalyIndex.toFixed(2)})`,
+      tooltip: 'A much smaller trigger sends images to this class than to any other (Neural Cleanse anomaly index above 2).',
+    });
+  }
+  const quality = report.dataQuality;
+  if (quality && quality.verdict === 'warn') {
+    alerts.push({
+      kind: 'data-quality',
+      title: `$(warning) Data quality: ${quality.reasons[0] ?? 'the images may not fit the model'}`,
+      tooltip: quality.reasons.length > 0 ? quality.reasons.join('\n') : 'The images may not fit the model.',
+    });
+  }
+  return alerts;
 }
