@@ -7,27 +7,35 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { CleanseParams, CleanseResult, EngineEventSink } from '../shared/protocol';
-import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
+import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../shared/report';
 import { REPORT_SCHEMA_VERSION } from '../shared/report';
 import { PRESETS, type CleanseDefaults } from './cleanseDefaults';
 import { openImageSource } from './data';
 import { parseScaling } from './data/normalize';
 import type { ImageShape, ImageSource } from './data/types';
+import { assessDataQuality } from './diagnostics/dataQuality';
 import { distill } from './distill';
+import { createEpochProbe } from './epochProbe';
 import { InputError } from './errors';
 import { agreement, evaluateModel } from './evaluate';
+import { layerOutputChange } from './layerOutputChange';
 import { logitsView } from './logits';
 import { loadModel, saveModel } from './modelIo';
 import { prepareOutput, writeFileAtomic } from './outputDir';
 import { lipschitzOutliers, channelLipschitz } from './lipschitz';
 import { cloneModel, reinitializeChannels, reinitializeInPlace } from './reinit';
 import { planSchedule } from './reinitSchedule';
+import { reactivationProbe } from './reactivation';
+import { BestEpochKeeper, chooseEpoch, selectionRuleText, shouldStop, type SelectionEpoch } from './selection';
+import { transferFlagged, transferWatch, type TransferEpoch } from './transferWatch';
 import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from './triggers';
 import { TOOL_VERSION } from './version';
 import { relativeWeightDrift } from './weightDrift';
 
 /** Advanced settings accepted in CleanseParams.extra (and as CLI flags). */
-export function resolveSettings(params: CleanseParams): CleanseDefaults & { microBatch: number | null; imagesPerEpoch: number | null } {
+export function resolveSettings(
+  params: CleanseParams,
+): CleanseDefaults & { microBatch: number | null; imagesPerEpoch: number | null; reactivationProbe: boolean } {
   const x = params.extra ?? {};
   const presetName = typeof x.preset === 'string' ? x.preset : 'default';
   const d = PRESETS[presetName];
@@ -46,6 +54,8 @@ export function resolveSettings(params: CleanseParams): CleanseDefaults & { micr
     if (!Number.isInteger(v) || v < 1) throw new InputError(`--${name} must be a positive integer, got ${v}`);
     return v;
   };
+  const select = x.select === undefined || x.select === null ? d.select : x.select === true || x.select === 'on' ? true : x.select === false || x.select === 'off' ? false : null;
+  if (select === null) throw new InputError(`--select must be on or off, got ${JSON.stringify(x.select)}`);
   if (params.lr !== undefined && !(params.lr > 0 && Number.isFinite(params.lr))) {
     throw new InputError(`--lr must be a positive number, got ${params.lr}`);
   }
@@ -74,6 +84,8 @@ export function resolveSettings(params: CleanseParams): CleanseDefaults & { micr
     seed: params.seed ?? d.seed,
     microBatch: x.microBatch === undefined ? null : Math.round(num('microBatch', 0, 1)),
     imagesPerEpoch: x.imagesPerEpoch === undefined ? null : Math.round(num('imagesPerEpoch', 0, 1)),
+    select,
+    reactivationProbe: bool('reactivationProbe', false),
   };
 }
 
@@ -132,7 +144,21 @@ export async function runCleanse(
     if (source.skipped > 0) sink({ type: 'log', level: 'warn', message: `${source.skipped} files in ${params.data} could not be decoded and were skipped` });
     const evaluation = params.evalData ? await openEvaluation(params.evalData, params.trigger, shape, params.evalLimit) : null;
     if (!params.evalData && params.trigger) throw new InputError('--trigger needs --eval-data (labeled images to measure ASR on)');
+    if (settings.reactivationProbe && !evaluation?.trigger) {
+      throw new InputError('--reactivation-probe needs --eval-data and --trigger (it measures ASR while fine-tuning on triggered images)');
+    }
     timings.loadSeconds = (Date.now() - t0) / 1000;
+    const warnings: string[] = [];
+    const warn = (message: string) => {
+      warnings.push(message);
+      sink({ type: 'log', level: 'warn', message });
+    };
+
+    // Advisory: the cleanse goes on whatever the verdict.
+    const tQuality = Date.now();
+    const dataQuality = await assessDataQuality(teacher, source, { scaling: settings.scaling, signal });
+    dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
+    timings.dataQualitySeconds = (Date.now() - tQuality) / 1000;
 
     const measure = async (model: tf.LayersModel): Promise<Metrics | null> =>
       evaluation
@@ -156,6 +182,12 @@ export async function runCleanse(
     const microBatch = settings.microBatch ?? autoMicroBatch(teacher, settings.batchSize, backend);
     const tDistill = Date.now();
     const studentModel = student;
+    const classes = (teacher.outputs[0].shape[1] as number | null) ?? 0;
+    const probe = await createEpochProbe(teacher, source, { scaling: settings.scaling, signal });
+    const keeper = new BestEpochKeeper();
+    const watched: TransferEpoch[] = [];
+    const history: SelectionEpoch[] = [];
+    let chosenEpoch = 0;
     let epochs: EpochRecord[];
     try {
       epochs = await distill(
@@ -179,18 +211,37 @@ export async function runCleanse(
           seed: settings.seed,
           imagesPerEpoch: settings.imagesPerEpoch ?? undefined,
           signal,
-          afterEpoch: evaluation && params.extra?.evalEachEpoch
-            ? async (record) => {
-                record.eval = await measure(studentModel);
-              }
-            : undefined,
+          afterEpoch: async (record) => {
+            const reading = probe.read(studentModel);
+            record.probeAgreement = reading.agreement;
+            const watch: TransferEpoch = {
+              epoch: record.epoch,
+              studentTopShare: reading.studentTopShare,
+              teacherTopShare: reading.teacherTopShare,
+              studentTopClass: reading.studentTopClass,
+            };
+            watched.push(watch);
+            history.push({ epoch: record.epoch, agreement: reading.agreement, loss: record.loss, temperature: record.temperature, skewed: transferFlagged(watch, classes) });
+            chosenEpoch = settings.select ? chooseEpoch(history) : record.epoch;
+            if (settings.select) keeper.offer(studentModel, record.epoch, chosenEpoch);
+            if (evaluation && params.extra?.evalEachEpoch) record.eval = await measure(studentModel);
+          },
+          stopAfter: settings.select ? () => shouldStop(history) : undefined,
         },
         sink,
       );
+      if (settings.select && keeper.epoch !== null && keeper.epoch !== epochs[epochs.length - 1].epoch) {
+        keeper.restoreInto(studentModel);
+        sink({ type: 'log', level: 'info', message: `keeping the student of epoch ${keeper.epoch} (label-free selection)` });
+      }
     } finally {
+      keeper.dispose();
+      probe.dispose();
       studentLogits.restore();
       teacherLogits.restore();
     }
+    const watch = transferWatch(watched, classes);
+    if (watch.warning) warn(watch.warning);
     timings.distillSeconds = (Date.now() - tDistill) / 1000;
 
     const tAfter = Date.now();
@@ -200,6 +251,9 @@ export async function runCleanse(
     timings.evaluateAfterSeconds = (Date.now() - tAfter) / 1000;
 
     const drift = relativeWeightDrift(teacher, student);
+    const tChange = Date.now();
+    const outputChange = await layerOutputChange(teacher, student, plan.layers.map((l) => l.name), source, { scaling: settings.scaling, signal });
+    timings.outputChangeSeconds = (Date.now() - tChange) / 1000;
     const reinitByName = new Map(reinit.map((r) => [r.name, r]));
     const layers: LayerDiagnostics[] = plan.layers.map((l) => ({
       name: l.name,
@@ -208,11 +262,20 @@ export async function runCleanse(
       reinitRatio: l.ratio,
       reinitFraction: reinitByName.get(l.name)?.fraction ?? 0,
       weightDrift: drift.get(l.name) ?? null,
+      outputChange: outputChange.get(l.name) ?? null,
       warning: null,
     }));
     sink({ type: 'layers', layers });
 
-    sink({ type: 'progress', phase: 'save', epoch: settings.epochs, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
+    let reactivation: ReactivationProbe | null = null;
+    if (settings.reactivationProbe && evaluation?.trigger) {
+      const tProbe = Date.now();
+      sink({ type: 'log', level: 'info', message: 're-activation probe: fine-tuning copies of both models on triggered images' });
+      reactivation = await reactivationProbe(teacher, student, evaluation.source, { trigger: evaluation.trigger, scaling: settings.scaling, seed: settings.seed, signal });
+      timings.reactivationSeconds = (Date.now() - tProbe) / 1000;
+    }
+
+    sink({ type: 'progress', phase: 'save', epoch: epochs.length, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
     await saveModel(student, staged.stagingDir);
     const modelOut = path.join(staged.outDir, 'model.json');
     const reportOut = path.join(staged.outDir, 'report.json');
@@ -257,15 +320,23 @@ export async function runCleanse(
         seed: settings.seed,
         preset: params.extra?.preset ?? 'default',
         logits: teacherLogits.how,
+        select: settings.select,
+        epochsRun: epochs.length,
+        reactivationProbe: settings.reactivationProbe,
       },
       epochs,
-      selection: { epoch: settings.epochs, rule: 'last epoch (as the reference keeps it; no labels used)' },
+      selection: settings.select
+        ? { epoch: chosenEpoch, rule: selectionRuleText(probe.images) }
+        : { epoch: epochs.length, rule: 'last epoch (--select off, as the reference keeps it; no labels used)' },
       layers,
       before,
       after,
       agreement: agree,
-      warnings: [],
+      warnings,
       timings,
+      dataQuality,
+      transferWatch: watch,
+      reactivation,
     };
     await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     await staged.commit();

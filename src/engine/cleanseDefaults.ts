@@ -17,6 +17,8 @@ export interface CleanseDefaults extends DistillHyperparameters {
   blendAugment: number;
   /** Also re-initialize conv channels whose Lipschitz bound exceeds mean + u*std (0: off). */
   lipschitzU: number;
+  /** Keep the epoch chosen by the label-free rule and stop early (selection.ts); false: last epoch. */
+  select: boolean;
 }
 
 export const REFERENCE_DEFAULTS: CleanseDefaults = {
@@ -37,6 +39,7 @@ export const REFERENCE_DEFAULTS: CleanseDefaults = {
   patchAugment: 0,
   blendAugment: 0,
   lipschitzU: 0,
+  select: false,
 };
 
 /**

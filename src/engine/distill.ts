@@ -42,6 +42,8 @@ export interface DistillOptions extends DistillHyperparameters {
   signal?: AbortSignal;
   /** Called after each epoch with the student as it is then (e.g. labeled evaluation, snapshots). */
   afterEpoch?: (record: EpochRecord) => Promise<void>;
+  /** Asked after each epoch (after afterEpoch): true ends the distillation early (see selection.ts). */
+  stopAfter?: (record: EpochRecord) => boolean;
 }
 
 /** KL(p_t || p_s) at temperature T, mean over the batch (PyTorch KLDivLoss 'batchmean'). */
@@ -132,6 +134,10 @@ export async function distill(
       if (options.afterEpoch) await options.afterEpoch(record);
       records.push(record);
       sink({ type: 'epoch', record });
+      if (epoch + 1 < options.epochs && options.stopAfter?.(record)) {
+        sink({ type: 'log', level: 'info', message: `stopping after epoch ${epoch + 1} of ${options.epochs}: the label-free rule sees no further gain` });
+        break;
+      }
     }
   } finally {
     optimizer.dispose();

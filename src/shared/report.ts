@@ -106,6 +106,8 @@ export interface EpochRecord {
   agreement: number;
   /** Share of the student's predictions falling on its most frequent class. */
   topClassShare: number;
+  /** Teacher-student top-1 agreement on a fixed set of the unlabeled images, inference mode (label-free selection). */
+  probeAgreement?: number | null;
   seconds: number;
   imagesPerSecond: number;
   /** Labeled evaluation after the epoch, only when evaluation data was given. */
