@@ -8,7 +8,9 @@ import { scanJsonStrings } from '../../src/extension/annotations/jsonLocations';
 import { findLayerNameRanges } from '../../src/extension/annotations/layerLocations';
 import { buildLayerAnnotations } from '../../src/extension/annotations/layerAnnotations';
 import { buildModelLenses } from '../../src/extension/annotations/modelLenses';
-import { summarizeRecord } from '../../src/extension/annotations/recordSummary';
+import { layerRecordFor } from '../../src/extension/annotations/modelRecords';
+import { recordAlerts, summarizeRecord } from '../../src/extension/annotations/recordSummary';
+import { DIAGNOSTIC_EXPLANATIONS } from '../../src/shared/diagnosticsText';
 import { findModelLoadCalls, resolveLoadPath } from '../../src/extension/annotations/loadCalls';
 import { decorateModel } from '../../src/extension/annotations/modelDecoration';
 import type { ReportRecord } from '../../src/extension/services';
@@ -227,6 +229,98 @@ describe('annotations: model load calls in source', () => {
     assert.equal(resolveLoadPath('models/b.json', '/ws/src/train.py', ['/ws'], exists), '/ws/models/b.json');
     assert.equal(resolveLoadPath('/ws/models/b.json', '/elsewhere/x.py', [], exists), '/ws/models/b.json');
     assert.equal(resolveLoadPath('missing.json', '/ws/src/train.py', ['/ws'], exists), undefined);
+  });
+});
+
+describe('annotations: diagnostics from the run record (issues 4 and 6)', () => {
+  const diagnosed = report({
+    kind: 'defend',
+    method: { id: 'clp', needs: 'data-free' },
+    layers: [
+      layer('conv2d_1', { lipschitzMax: 12.3456, lipschitzZ: 4.2, deadShare: 0.25, activationMean: 0.5, activationMax: 7.25, warning: 'one channel is 4.2 standard deviations above the layer mean (Lipschitz)' }),
+      layer('flatten_1', { kind: 'Flatten', params: 0 }),
+      layer('dense_1', { kind: 'Dense', bnDivergence: null }),
+    ],
+  });
+
+  it('hovers list the new figures, each with its shared explanation', () => {
+    const { hovers } = buildLayerAnnotations(PRETTY_MODEL, diagnosed);
+    const conv = hovers[0].markdown.split('\n');
+    for (const row of [
+      '| largest channel Lipschitz bound | 12.346 |',
+      '| Lipschitz z-score | 4.20 |',
+      '| activation mean | 0.500 |',
+      '| activation max | 7.250 |',
+      '| dead channels | 25.0 % |',
+    ]) {
+      assert.ok(conv.includes(row), row);
+    }
+    assert.ok(conv.includes(`- **Lipschitz z-score**: ${DIAGNOSTIC_EXPLANATIONS.lipschitzZ}`));
+    assert.ok(conv.includes(`- **dead channels**: ${DIAGNOSTIC_EXPLANATIONS.deadShare}`));
+    assert.equal(conv.filter((line) => line.startsWith('- **')).length, 5, 'no explanation for a figure the layer lacks (BN divergence)');
+    assert.equal(hovers[2].markdown.includes('BatchNorm divergence'), false, 'a null figure is left out');
+    assert.equal(hovers[0].markdown.split('\n').at(-1), '_defend of 2026-11-26T10:00:00.000Z_');
+  });
+
+  it("turns a defense's or an inspect's layer warnings into Warning entries at the layer name", () => {
+    const { problems } = buildLayerAnnotations(PRETTY_MODEL, diagnosed);
+    assert.deepEqual(
+      problems.map((p) => [p.layer, p.severity, p.range.start.line, p.range.start.character, p.range.end.character, p.message]),
+      [['conv2d_1', 'warning', 9, 30, 40, 'conv2d_1: one channel is 4.2 standard deviations above the layer mean (Lipschitz)']],
+    );
+    const inspected = report({ kind: 'inspect', layers: [layer('conv2d_1', { reinitRatio: 0.03, warning: 'dead' }), layer('dense_1', { reinitRatio: 0.2 })] });
+    assert.deepEqual(
+      buildLayerAnnotations(PRETTY_MODEL, inspected).problems.map((p) => [p.layer, p.severity]),
+      [['conv2d_1', 'warning']],
+      'an inspect re-initialized nothing: no Information entries',
+    );
+  });
+
+  it('picks the newest record with layers among cleanse, defend and inspect', () => {
+    const byKind: Record<string, ReportRecord | undefined> = {
+      cleanse: record(report({ createdAt: '2026-01-01T00:00:00Z', layers: [layer('conv2d_1')] }), '/a.json'),
+      defend: record(report({ kind: 'defend', createdAt: '2026-03-01T00:00:00Z', layers: [] }), '/b.json'),
+      inspect: record(report({ kind: 'inspect', createdAt: '2026-02-01T00:00:00Z', layers: [layer('conv2d_1')] }), '/c.json'),
+    };
+    const store = { latestOfKind: (_model: string, kind: CleanseReport['kind']) => byKind[kind] };
+    assert.equal(layerRecordFor(store, '/m.json')?.path, '/c.json', 'the newer defense has no layers');
+    assert.equal(layerRecordFor({ latestOfKind: () => undefined }, '/m.json'), undefined);
+  });
+
+  it('CodeLens names the suspected target class and a data-quality warning', () => {
+    const r = report({
+      suspect: { perClass: [], suspect: { class: 3, anomalyIndex: 4.1234 }, triggerImage: 'trigger.png' },
+      dataQuality: { images: 64, meanConfidence: 0.3, meanEntropy: 0.9, classShares: [1], topClassShare: 1, verdict: 'warn', reasons: ['Most images go to one class.', 'The model is unsure.'] },
+    });
+    const lenses = buildModelLenses('/ws/models/badnet/model.json', { cleanse: record(r) });
+    assert.deepEqual(
+      lenses.slice(0, 4).map((l) => [l.line, l.character, l.title, l.command?.id]),
+      [
+        [0, 0, 'Backdoor Cleanse: cleansed (no figures)', undefined],
+        [0, 0, '$(warning) Suspected backdoor target: class 3 (anomaly index 4.12)', 'backdoorCleanse.openReport'],
+        [0, 0, '$(warning) Data quality: Most images go to one class.', 'backdoorCleanse.openReport'],
+        [0, 0, 'Open report', 'backdoorCleanse.openReport'],
+      ],
+    );
+    assert.equal(lenses[2].tooltip, 'Most images go to one class.\nThe model is unsure.');
+    assert.deepEqual(recordAlerts(report({ dataQuality: { images: 1, meanConfidence: 1, meanEntropy: 0, classShares: [1], topClassShare: 1, verdict: 'ok', reasons: [] } })), []);
+    assert.deepEqual(recordAlerts(report({ suspect: { perClass: [], suspect: null } })), []);
+  });
+
+  it('summarizes a defense and labels its copy', () => {
+    const metrics = (acc: number, asr: number) => ({ acc, asr, ra: 0.05, n: 100, nTriggered: 90 });
+    const defended = report({ kind: 'defend', method: { id: 'ft', needs: 'labeled' }, before: metrics(0.9, 0.97), after: metrics(0.88, 0.05), outputs: { model: '/ws/models/badnet-ft/model.json', report: '/ws/models/badnet-ft/report.json' } });
+    assert.equal(summarizeRecord(defended), 'FT: ASR 97.0 % -> 5.0 %, ACC 90.0 % -> 88.0 %');
+    assert.equal(summarizeRecord(report({ kind: 'defend', method: { id: 'clp', needs: 'data-free' } })), 'defended with CLP (no figures)');
+    const own = buildModelLenses('/ws/models/badnet/model.json', { defend: record(defended) });
+    assert.deepEqual(own.map((l) => l.title), [
+      'Backdoor Cleanse: FT: ASR 97.0 % -> 5.0 %, ACC 90.0 % -> 88.0 %',
+      'Open report',
+      `Defended copy: ${path.join('..', 'badnet-ft', 'model.json')}`,
+      'Cleanse again',
+    ]);
+    const copy = buildModelLenses('/ws/models/badnet-ft/model.json', { producer: record(defended) });
+    assert.equal(copy[0].title, `Backdoor Cleanse: defended copy of ${path.join('..', 'badnet', 'model.json')}, FT: ASR 97.0 % -> 5.0 %, ACC 90.0 % -> 88.0 %`);
   });
 });
 

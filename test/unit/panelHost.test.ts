@@ -15,6 +15,7 @@ describe('panel html', () => {
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /script-src 'nonce-N0nce'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|https:(?!\/\/res\.test)/);
+    assert.match(csp, /(^|; )img-src data:(;|$)/, 'images only inline (the recovered trigger), nothing from disk');
     assert.ok(html.includes(`content="${csp.replace(/'/g, "'")}"`));
   });
 
@@ -56,21 +57,26 @@ describe('panel job history', () => {
 });
 
 describe('panel job history on a runner', () => {
-  function fakeJob(id: string, kind: 'cleanse' | 'inspect'): RunningJob & { events: Emitter<EngineEvent> } {
+  function fakeJob(id: string, kind: 'cleanse' | 'inspect' | 'defend'): RunningJob & { events: Emitter<EngineEvent> } {
     const events = new Emitter<EngineEvent>();
-    const spec = kind === 'cleanse' ? { kind, params: { model: 'm', data: 'd', out: 'o' } } : { kind, params: { model: 'm' } };
+    const spec =
+      kind === 'cleanse' ? { kind, params: { model: 'm', data: 'd', out: 'o' } } : kind === 'defend' ? { kind, params: { method: 'clp', model: 'm', out: 'o' } } : { kind, params: { model: 'm' } };
     return { id, spec, events, onEvent: events.event, result: new Promise(() => undefined), cancel: () => undefined } as RunningJob & { events: Emitter<EngineEvent> };
   }
 
-  it('records running cleanse jobs only, and forgets them when they end', () => {
+  it('records running cleanse and defend jobs only, and forgets them when they end', () => {
     const started = new Emitter<RunningJob>();
     const ended = new Emitter<JobEnd>();
     const runner = { current: undefined, queued: [], onDidStart: started.event, onDidEnd: ended.event, onDidChangeQueue: new Emitter<void>().event, start: () => undefined as never } as JobRunnerApi;
     const history = new JobHistory(runner);
     const cleanse = fakeJob('c1', 'cleanse');
     const inspect = fakeJob('i1', 'inspect');
+    const defend = fakeJob('d1', 'defend');
     started.fire(cleanse);
     started.fire(inspect);
+    started.fire(defend);
+    defend.events.fire({ type: 'log', level: 'info', message: 'pruned 3 channels' });
+    assert.deepEqual(history.historyOf('d1'), [{ type: 'log', level: 'info', message: 'pruned 3 channels' }]);
     cleanse.events.fire({ type: 'log', level: 'warn', message: 'w' });
     inspect.events.fire({ type: 'log', level: 'info', message: 'i' });
     assert.deepEqual(history.historyOf('c1'), [{ type: 'log', level: 'warn', message: 'w' }]);
