@@ -54,7 +54,9 @@ export async function createEpochProbe(
   source: ImageSource,
   options: { images?: number; scaling: Scaling; batchSize?: number; signal?: AbortSignal },
 ): Promise<EpochProbe> {
-  const take = Math.min(options.images ?? 512, source.count);
+  // Kept for the whole run: at most ~64 MB of float32 pixels (512 small images, fewer large ones).
+  const perImage = source.shape.height * source.shape.width * source.shape.channels * 4;
+  const take = Math.min(options.images ?? Math.max(64, Math.min(512, Math.floor(64e6 / perImage))), source.count);
   const batchSize = options.batchSize ?? 64;
   const parts: tf.Tensor4D[] = [];
   for await (const batch of source.batches(batchSize, { take, signal: options.signal })) {

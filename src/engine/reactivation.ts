@@ -129,7 +129,8 @@ export async function reactivationProbe(
   const steps = options.steps ?? [0, 5, 10, 20];
   const poisoned = options.poisoned ?? 64;
   const evalImages = options.evalImages ?? 1000;
-  const reserve = Math.min(evalSource.count, 4 * poisoned);
+  // Fine-tuning images come first; the rest (at least half of a small set) measure ASR.
+  const reserve = Math.min(4 * poisoned, Math.floor(evalSource.count / 2));
   const pool = await readLabeled(evalSource, reserve + evalImages, options.signal);
   const cleanupLater: tf.Tensor[] = [pool.x];
   try {
