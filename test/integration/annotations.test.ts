@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DIAGNOSTIC_EXPLANATIONS } from '../../src/shared/diagnosticsText';
 import { activateExtension, codeLensTitles, scratchFolder, waitFor } from './helpers';
 
 const MODEL_JSON = `{
@@ -38,7 +39,7 @@ function reportFor(model: string, out: string) {
     settings: {},
     epochs: [],
     layers: [
-      layer('conv2d_1', 'Conv2D', { reinitRatio: 0.03, reinitFraction: 0.031, weightDrift: 0.124 }),
+      layer('conv2d_1', 'Conv2D', { reinitRatio: 0.03, reinitFraction: 0.031, weightDrift: 0.124, lipschitzMax: 12.5, lipschitzZ: 4.2 }),
       layer('flatten_1', 'Flatten', { params: 0 }),
       layer('dense_1', 'Dense', { reinitRatio: 0.2, reinitFraction: 0.2, weightDrift: 0.5, warning: 'drifted far' }),
     ],
@@ -46,6 +47,7 @@ function reportFor(model: string, out: string) {
     after: { acc: 0.904, asr: 0.009, ra: 0.88, n: 100, nTriggered: 90 },
     warnings: [],
     timings: {},
+    suspect: { perClass: [], suspect: { class: 1, anomalyIndex: 3.5 }, triggerImage: null },
   };
 }
 
@@ -80,6 +82,7 @@ describe('annotations from report.json', () => {
     });
     assert.deepEqual(titles, [
       'Backdoor Cleanse: ASR 97.1 % -> 0.9 %, ACC 91.2 % -> 90.4 %',
+      '$(warning) Suspected backdoor target: class 1 (anomaly index 3.50)',
       'Open report',
       `Cleansed copy: ${path.join('..', 'badnet-cleansed', 'model.json')}`,
       'Cleanse again',
@@ -118,6 +121,10 @@ describe('annotations from report.json', () => {
     assert.match(text, /layer `dense_1`/);
     assert.match(text, /\| weight drift \| 50\.0 % \|/);
     assert.match(text, /drifted far/);
+    const convHovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(7, 58))) ?? [];
+    const convText = convHovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(convText, /\| Lipschitz z-score \| 4\.20 \|/);
+    assert.ok(convText.includes(`- **Lipschitz z-score**: ${DIAGNOSTIC_EXPLANATIONS.lipschitzZ}`), convText);
   });
 
   it('puts "Cleansed copy" on a Python line that loads the model', async () => {
