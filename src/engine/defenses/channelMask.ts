@@ -36,8 +36,9 @@ export function channelMask(layer: tf.layers.Layer, channels: number[]): Channel
     apply: () => {
       if (channels.length === 0) return;
       // The last axis is the output channel for both kernels (kh, kw, in, out) and per-channel vectors.
+      // Adding 0 turns the -0 of negative weights times 0 into a plain 0.
       for (const w of weights) tf.tidy(() => {
-        w.write(tf.mul(w.read(), mask));
+        w.write(tf.add(tf.mul(w.read(), mask), 0));
       });
     },
     dispose: () => mask.dispose(),

@@ -41,10 +41,21 @@ export interface FinePruningResult {
   history: TrainEpoch[];
 }
 
+/**
+ * The last convolution: the Conv2D farthest from the input (longest path), so a residual
+ * network's 1x1 projection shortcut, listed after its block's convs, is not taken for it.
+ */
 export function lastConvLayer(model: tf.LayersModel): tf.layers.Layer {
-  const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D');
-  if (convs.length === 0) throw new InputError('Fine-Pruning needs a model with at least one Conv2D layer; this one has none.');
-  return convs[convs.length - 1];
+  const depth = new Map<tf.layers.Layer, number>();
+  let last: tf.layers.Layer | null = null;
+  for (const layer of model.layers) {
+    const inbound = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes.flatMap((n) => n.inboundLayers);
+    const d = 1 + Math.max(0, ...inbound.map((l) => depth.get(l) ?? 0));
+    depth.set(layer, d);
+    if (layer.getClassName() === 'Conv2D' && (!last || d >= (depth.get(last) ?? 0))) last = layer;
+  }
+  if (!last) throw new InputError('Fine-Pruning needs a model with at least one Conv2D layer; this one has none.');
+  return last;
 }
 
 /** Mean of each output channel of `layer` over all images and positions. */
