@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError } from './errors';
 import { Rng } from './random';
 
-export const ARCHITECTURES = ['small-cnn', 'resnet', 'resnet20', 'resnet18', 'vgg'] as const;
+export const ARCHITECTURES = ['small-cnn', 'resnet', 'resnet-tiny', 'resnet20', 'resnet18', 'vgg'] as const;
 export type ArchitectureName = (typeof ARCHITECTURES)[number];
 
 export interface ArchitectureOptions {
@@ -23,6 +23,8 @@ export function buildArchitecture(name: string, options: ArchitectureOptions): t
       return smallCnn(options, rng);
     case 'resnet':
       return preActResNet(options, rng, [16, 32, 64], 1, 'resnet');
+    case 'resnet-tiny':
+      return preActResNet(options, rng, [8, 16, 32], 1, 'resnet_tiny');
     case 'resnet20':
       return preActResNet(options, rng, [16, 32, 64], 3, 'resnet20');
     case 'resnet18':
@@ -56,8 +58,10 @@ function smallCnn({ inputShape, classes }: ArchitectureOptions, rng: Rng): tf.La
  * Pre-activation ResNet (He et al. 2016, "Identity mappings"): 3x3 stem, stages of basic blocks
  * (BN-ReLU-conv x2 with an identity or 1x1 projection shortcut), global average pool, classifier.
  * 'resnet' ([16,32,64] x 1 block, ResNet-8) is the compact default that trains in minutes on two
- * cores; 'resnet20' ([16,32,64] x 3) is He et al.'s CIFAR ResNet-20; 'resnet18' ([64..512] x 2)
- * is PreAct-ResNet-18 as BackdoorBench uses it.
+ * cores; 'resnet-tiny' ([8,16,32] x 1) is the same network at half the width, for the defense
+ * benchmark's many runs (same BN, shortcuts and stages, so every defense applies); 'resnet20'
+ * ([16,32,64] x 3) is He et al.'s CIFAR ResNet-20; 'resnet18' ([64..512] x 2) is PreAct-ResNet-18
+ * as BackdoorBench uses it.
  */
 function preActResNet(
   { inputShape, classes }: ArchitectureOptions,
