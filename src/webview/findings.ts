@@ -81,3 +81,12 @@ export function reactivationChart(probe: ReactivationProbe): ChartSpec {
     ],
   };
 }
+
+/** "Pruned 12 channels: conv2 8, conv3 4" (layers with most first), or '' when nothing was pruned. */
+export function prunedLine(pruned: Record<string, number[]> | null | undefined): string {
+  const layers = Object.entries(pruned ?? {}).filter(([, channels]) => channels.length > 0);
+  if (layers.length === 0) return '';
+  const total = layers.reduce((sum, [, channels]) => sum + channels.length, 0);
+  const parts = layers.sort((a, b) => b[1].length - a[1].length).map(([name, channels]) => `${name} ${channels.length}`);
+  return `Pruned ${total} ${total === 1 ? 'channel' : 'channels'}: ${parts.join(', ')}`;
+}

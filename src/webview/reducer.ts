@@ -104,6 +104,7 @@ function applyJobEnded(state: PanelState, ended: PanelNotificationParams['job/en
       before: job.before ?? result?.before ?? null,
       after: job.after ?? result?.after ?? null,
       reportPath: result?.report ?? job.reportPath,
+      pruned: ended.ok && ended.result && isDefendResult(ended.result) ? ended.result.pruned ?? null : job.pruned ?? null,
     },
   };
 }

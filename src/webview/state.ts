@@ -82,6 +82,8 @@ export interface JobView {
   reportPath: string | null;
   /** From the run's report.json (absent in states saved before these existed). */
   findings?: RunFindings | null;
+  /** Channels a pruning defense (FP, CLP) removed, by layer name. */
+  pruned?: Record<string, number[]> | null;
   error: { kind: FailureKind; message: string } | null;
   /** Recent log lines (warnings stay visible; the Output channel has everything). */
   logs: { level: 'info' | 'warn'; message: string }[];

@@ -7,9 +7,11 @@ import { panelJobSpec } from '../../src/extension/panel/panelJobSpec';
 import { DEFENSE_METHODS, isPanelRunKind, notification, type DefenseMethod } from '../../src/shared/panelMessages';
 import { DEFENSE_NEEDS, type CleanseParams, type DefendResult, type InspectLayer, type JobSpec } from '../../src/shared/protocol';
 import type { CleanseReport } from '../../src/shared/report';
+import { chartsFor } from '../../src/webview/chartSeries';
+import { prunedLine } from '../../src/webview/findings';
 import { dataFieldFor, methodOptionText, startLabel, usesSchedule } from '../../src/webview/methods';
 import { applyNotification, jobViewFromReport, runOfSpec, runResultOf } from '../../src/webview/reducer';
-import { initialFormValues, initialPanelState, type FormValues, type PanelState, type ScheduleState } from '../../src/webview/state';
+import { initialFormValues, initialPanelState, newJobView, type FormValues, type PanelState, type ScheduleState } from '../../src/webview/state';
 import { validateForm } from '../../src/webview/validation';
 
 const LAYERS: InspectLayer[] = [
@@ -136,7 +138,21 @@ describe('panel reducer: defend jobs', () => {
     assert.deepEqual(state.job?.result, { type: 'result', model: '/o/model.json', report: '/o/report.json', before: METRICS, after: { ...METRICS, asr: 0.04 }, agreement: null, seconds: 9 });
     assert.equal(state.job?.after?.asr, 0.04);
     assert.equal(state.job?.reportPath, '/o/report.json');
+    assert.deepEqual(state.job?.pruned, { conv2: [1, 5] });
+    assert.equal(prunedLine({ conv2: [1, 5], conv3: [0, 2, 4], fc: [] }), 'Pruned 5 channels: conv3 3, conv2 2');
+    assert.equal(prunedLine({ conv2: [] }), '');
     assert.equal(runResultOf({ type: 'result', acc: 0.9, asr: null, ra: null, n: 1, nTriggered: 0 }), null, 'an evaluation is no run result');
+  });
+
+  it('draws a training loss for a defense and leaves out the curves it never reports', () => {
+    const record = { epoch: 1, temperature: Number.NaN, lr: 0.01, loss: 0.4, agreement: Number.NaN, topClassShare: Number.NaN, seconds: 1, imagesPerSecond: 10 };
+    const defend = { ...newJobView('d', 'defend', { model: '/m', data: '/l', out: '/o', evalData: '/e' }, 'running', 0, 'ft'), epochs: [record] };
+    assert.deepEqual(chartsFor(defend).map((c) => [c.id, c.title]), [
+      ['loss', 'Training loss'],
+      ['eval', 'Clean accuracy and attack success (labeled evaluation)'],
+    ]);
+    const cleanse = newJobView('c', 'cleanse', { model: '/m', data: '/u', out: '/o' }, 'running', 0);
+    assert.deepEqual(chartsFor(cleanse).map((c) => c.id), ['loss', 'temperature', 'agreement'], 'a cleanse shows its curves while they fill');
   });
 
   it("keeps a report's findings, from the report event and from a stored defend report", () => {

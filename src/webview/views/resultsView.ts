@@ -5,6 +5,7 @@
  */
 import type { LayerDiagnostics, Metrics } from '../../shared/report';
 import { h } from '../dom';
+import { prunedLine } from '../findings';
 import { formatDuration, formatPercent } from '../format';
 import { visibleLayerColumns } from '../layerColumns';
 import { metricsRows } from '../metricsRows';
@@ -37,6 +38,7 @@ export function renderResults(job: JobView | null, sort: SortState, actions: Pan
     h('h2', undefined, 'Results'),
     job.status === 'done' ? h('div', { class: 'actions' }, openModel, openReport) : null,
     summary.length > 0 ? h('p', { id: 'results-summary' }, summary.join(' · ')) : null,
+    job.pruned && prunedLine(job.pruned) ? h('p', { id: 'results-pruned' }, prunedLine(job.pruned)) : null,
     result?.model ? h('p', { class: 'field-help path', id: 'results-model-path' }, `${defended ? 'Defended' : 'Cleansed'} model: ${result.model}`) : null,
     h('h3', undefined, 'Before and after'),
     metricsTable(job.before, job.after),
