@@ -242,7 +242,7 @@ function printHumanResult(command: string, result: object): void {
       out(`${r.method}: ACC ${pct(r.before.acc)} -> ${pct(r.after.acc)}   ASR ${pct(r.before.asr)} -> ${pct(r.after.asr)}   RA ${pct(r.before.ra)} -> ${pct(r.after.ra)}`);
     }
     const prunedCount = r.pruned ? Object.values(r.pruned).reduce((s, c) => s + c.length, 0) : null;
-    out(`defense ${r.method} (needs: ${r.needs})${prunedCount !== null ? `, ${prunedCount} channels pruned` : ''}; ${r.seconds.toFixed(1)} s`);
+    out(`defense ${r.method} (needs: ${r.needs})${prunedCount !== null ? `, ${prunedCount} channel${prunedCount === 1 ? '' : 's'} pruned` : ''}; ${r.seconds.toFixed(1)} s`);
     out(`defended model: ${r.model}\nreport: ${r.report}`);
   } else if (command === 'demo') {
     const r = result as DemoResult;
