@@ -223,6 +223,58 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
     }
   });
 
+  describe('MaxPoolGrad on wasm (one pass over the heap)', () => {
+    const cases: Array<{ x: number[]; filterSize: number | [number, number]; strides: number | [number, number]; pad: 'same' | 'valid' }> = [
+      { x: [2, 8, 8, 5], filterSize: 2, strides: 2, pad: 'valid' }, // the small CNN's pool
+      { x: [2, 9, 7, 3], filterSize: 2, strides: 2, pad: 'valid' }, // odd sizes: last row/column unused
+      { x: [1, 9, 9, 4], filterSize: 3, strides: 2, pad: 'same' }, // overlapping windows, padding
+      { x: [2, 6, 7, 3], filterSize: 3, strides: 1, pad: 'same' },
+      { x: [1, 8, 9, 2], filterSize: [2, 3], strides: [2, 1], pad: 'valid' },
+    ];
+    cases.forEach((c, i) => {
+      for (const ties of [false, true]) {
+        it(`x[${c.x}] pool ${c.filterSize} s${c.strides} ${c.pad}${ties ? ' with ties (ReLU zeros, repeated values)' : ''}`, async () => {
+          const info = tf.backend_util.computePool2DInfo(c.x as [number, number, number, number], c.filterSize, c.strides, 1, c.pad);
+          const dyShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+          const inputs = makeInputs({ input: c.x, dy: dyShape, output: dyShape }, 700 + i);
+          // Ties: quantize and clamp at zero, so windows hold equal maxima (ReLU outputs do).
+          if (ties) inputs.input.values = inputs.input.values.map((v) => Math.max(0, Math.round(v * 2) / 2));
+          await expectMatchesCpu('wasm', 'MaxPoolGrad', inputs, { filterSize: c.filterSize, strides: c.strides, pad: c.pad });
+        });
+      }
+    });
+  });
+
+  describe('Sum and Mean on wasm (leading axes without a transpose; others shipped)', () => {
+    const cases: Array<{ shape: number[]; axis: number | number[]; keepDims: boolean }> = [
+      { shape: [4, 6, 5, 7], axis: [0, 1, 2], keepDims: false }, // bias / BatchNorm gradient
+      { shape: [4, 6, 5, 7], axis: [2, 0, 1], keepDims: true }, // unsorted, kept dims
+      { shape: [300, 9], axis: 0, keepDims: false }, // dense bias gradient
+      { shape: [3, 4, 5], axis: [-3, -2], keepDims: false }, // negative axes
+      { shape: [3, 4, 5], axis: [1, 2], keepDims: false }, // trailing: shipped kernel
+      { shape: [3, 4, 5], axis: [0, 2], keepDims: false }, // mixed: shipped kernel
+      { shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false }, // everything: shipped kernel
+    ];
+    cases.forEach((c, i) => {
+      for (const kernelName of ['Sum', 'Mean']) {
+        it(`${kernelName} [${c.shape}] axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
+          await expectMatchesCpu('wasm', kernelName, makeInputs({ x: c.shape }, 800 + i), { axis: c.axis, keepDims: c.keepDims });
+        });
+      }
+    });
+    it('accumulates 200,000 rows without float32 drift', async () => {
+      const rows = 200_000;
+      const values = new Float32Array(rows * 2).map((_, j) => (j % 2 === 0 ? 0.1 : 1));
+      await expectMatchesCpu('wasm', 'Sum', { x: { shape: [rows, 2], values } }, { axis: 0, keepDims: false });
+      await tf.setBackend('wasm');
+      const t = tf.tensor(values, [rows, 2]);
+      const s = tf.sum(t, 0);
+      const [a, b] = s.dataSync();
+      tf.dispose([t, s]);
+      assert.ok(Math.abs(a - 20_000) < 1e-2 && b === rows, `sums ${a}, ${b}`);
+    });
+  });
+
   it('leaves no tensors behind and frees all intermediates (wasm and cpu)', async () => {
     for (const backendName of ['wasm', 'cpu']) {
       await tf.setBackend(backendName);
@@ -232,7 +284,7 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
       const before = tf.memory();
       const backendDataBefore = tf.backend().numDataIds();
       const grads = tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
-        tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 2, 'same').sum());
+        tf.maxPool(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 2, 'same'), 2, 2, 'valid').sum([0, 1, 2]).sum());
       const [gx, gf] = grads([x, f]);
       const dw = tf.grads((xx: tf.Tensor, dd: tf.Tensor) =>
         tf.depthwiseConv2d(xx as tf.Tensor4D, dd as tf.Tensor4D, 2, 'same').sum());

@@ -54,6 +54,16 @@ export class KernelScope {
     return out;
   }
 
+  /** A new float32 tensor of `shape` with unspecified contents (the caller fills it), freed by dispose() unless kept. */
+  allocate(shape: number[]): tf.TensorInfo {
+    const size = shape.reduce((p, d) => p * d, 1);
+    const withOutput = this.backend as tf.KernelBackend & { makeOutput?: (s: number[], d: 'float32') => tf.TensorInfo };
+    const out = withOutput.makeOutput ? withOutput.makeOutput(shape, 'float32')
+      : { dataId: this.backend.write(new Float32Array(size), shape, 'float32'), shape, dtype: 'float32' as const };
+    this.intermediates.push(out);
+    return out;
+  }
+
   /** Hands `result` to the caller: dispose() will not free it. */
   keep(result: tf.TensorInfo): tf.TensorInfo {
     const i = this.intermediates.lastIndexOf(result);

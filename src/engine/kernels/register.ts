@@ -1,7 +1,7 @@
 /**
  * Registers the kernels and gradient that make training work (and fast) on the backends we run:
  *  - wasm: Conv2DBackpropFilter and the depthwise gradients it lacks; Conv2DBackpropInput,
- *    BatchMatMul and _FusedMatMul replacing slow shipped paths;
+ *    BatchMatMul, _FusedMatMul, MaxPoolGrad, and Sum and Mean over leading axes replacing slow shipped paths;
  *  - cpu:  Conv2DBackpropFilter replacing the shipped one (pathologically slow);
  *  - every backend (registerTrainingGradients): the FusedBatchNorm gradient without tiling
  *    (bitwise-identical results).
@@ -14,6 +14,8 @@ import { batchNormGradConfig } from './batchNormGrad';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseGradients';
+import { leadingAxesMeanConfig, leadingAxesSumConfig } from './leadingAxesReduce';
+import { maxPoolGradConfig } from './maxPoolGrad';
 import { rememberShippedKernel } from './shippedKernels';
 
 type TrainingBackend = 'wasm' | 'cpu';
@@ -26,6 +28,9 @@ const kernelsFor: Record<TrainingBackend, Array<(backendName: string) => tf.Kern
     fusedMatMulConfig,
     depthwiseBackpropFilterConfig,
     depthwiseBackpropInputConfig,
+    maxPoolGradConfig,
+    leadingAxesSumConfig,
+    leadingAxesMeanConfig,
   ],
   cpu: [conv2dBackpropFilterConfig],
 };

@@ -128,6 +128,11 @@ export function timeKernels(repeats: number): KernelTiming[] {
     { strides: 1, dilations: 1, pad: 'same', inputShape: [64, 32, 32, 64] },
     depthwise([64, 32, 32, 64], [3, 3, 64, 1]));
 
+  const pool = { dy: r([64, 12, 12, 64]), input: r([64, 24, 24, 64]), output: r([64, 12, 12, 64]) };
+  compare('MaxPoolGrad x[64,24,24,64] 2x2 s2 (small CNN pool)', 'MaxPoolGrad', pool, { filterSize: 2, strides: 2, pad: 'valid' });
+  compare('Sum over [N,H,W] of [64,24,24,64] (small CNN conv2 bias gradient)', 'Sum', { x: r([64, 24, 24, 64]) }, { axis: [0, 1, 2], keepDims: false });
+  compare('Mean over [N,H,W] of [32,32,32,64] (ResNet-18 BatchNorm statistics)', 'Mean', { x: r([32, 32, 32, 64]) }, { axis: [0, 1, 2], keepDims: true });
+
   // The FusedBatchNorm gradient: tfjs-core's own against ours, training mode as in tfjs-layers.
   const shipped = shippedBatchNormGradientConfig();
   if (shipped) {
