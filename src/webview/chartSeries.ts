@@ -106,12 +106,12 @@ export function chartsFor(job: JobView): NamedChart[] {
 }
 
 /**
- * A defense other than BCU trains without distillation: its loss is a plain training loss, and
- * curves it never reports (temperature, agreement) are left out rather than shown empty.
+ * A defense other than BCU trains without distillation (CLP does not train at all): its loss is a
+ * plain training loss, and curves it never reports are left out rather than shown empty.
  */
 function defenseCharts(charts: NamedChart[]): NamedChart[] {
   const hasPoint = (chart: NamedChart) => chart.spec.series.some((series) => series.points.some((p) => p.y !== null && Number.isFinite(p.y)));
   return charts
-    .filter((chart) => chart.id === 'loss' || chart.id === 'eval' || hasPoint(chart))
+    .filter((chart) => chart.id === 'eval' || hasPoint(chart))
     .map((chart) => (chart.id === 'loss' ? { ...chart, title: 'Training loss' } : chart));
 }

@@ -1,7 +1,8 @@
 // Click-through of the cleanse panel in a real VS Code (code-server) with headless Chromium:
 // open the panel from the command palette, type the paths, start a cleanse, watch the progress,
 // read the results and layer tables, sort, open the report, reload the window (serializer +
-// setState restore), then start again and cancel. Screenshots after each stage.
+// setState restore), then start again and cancel, then run CLP (a defend job). Screenshots after
+// each stage.
 //
 //   node test/e2e/panel.e2e.mjs <workbench-url> <screenshots-dir>
 //
@@ -323,6 +324,21 @@ try {
   check('Cancel stops a running cleanse', cancelled === 'Cancelled', cancelled);
   check('Start is enabled again after the cancel', !(await panel().locator('#start').evaluate((el) => el.disabled)));
   await shot('09-cancelled');
+
+  // Another defense: CLP needs no images, runs as a defend job and shows its results like a cleanse.
+  await panel().locator('#method').evaluate((el) => {
+    el.value = 'clp';
+    el.dispatchEvent(new Event('change'));
+  });
+  await waitForText('#start', /Start CLP/, 5000).catch(() => undefined);
+  check('choosing CLP badges it "data-free" and makes the images optional', (await text('#method-badge')) === 'data-free' && /not required/.test(await text('vscode-label[for="field-data"]')), `${await text('#method-badge')}; ${await text('vscode-label[for="field-data"]')}`);
+  await fillField('field-data', '');
+  await panel().locator('#start').click();
+  await waitForText('#job-status', /Running|Queued|Done/, 30000);
+  const clpStatus = await waitForText('#job-status', /Done|Failed|Cancelled/, RUN_TIMEOUT).catch((e) => e.message);
+  check('a CLP run (defend job) finishes and shows its results', clpStatus === 'Done' && /defended/.test(await text('#open-model')) && /Defense: CLP/.test(await text('#results-summary')), clpStatus === 'Done' ? await text('#results-summary') : `${clpStatus}: ${await text('#job-error').catch(() => '')}`);
+  await panel().locator('#results').scrollIntoViewIfNeeded();
+  await shot('10-clp-done');
 
   check('no CSP violation in the console', consoleProblems.length === 0, consoleProblems.slice(0, 3).join(' | '));
   check('no request left the machine', external.size === 0, [...external].join(', '));

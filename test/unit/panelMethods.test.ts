@@ -151,6 +151,8 @@ describe('panel reducer: defend jobs', () => {
       ['loss', 'Training loss'],
       ['eval', 'Clean accuracy and attack success (labeled evaluation)'],
     ]);
+    const clp = newJobView('d', 'defend', { model: '/m', data: '', out: '/o' }, 'done', 0, 'clp');
+    assert.deepEqual(chartsFor(clp).map((c) => c.id), [], 'CLP trains nothing: no curves, no empty charts');
     const cleanse = newJobView('c', 'cleanse', { model: '/m', data: '/u', out: '/o' }, 'running', 0);
     assert.deepEqual(chartsFor(cleanse).map((c) => c.id), ['loss', 'temperature', 'agreement'], 'a cleanse shows its curves while they fill');
   });

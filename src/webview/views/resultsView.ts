@@ -44,7 +44,7 @@ export function renderResults(job: JobView | null, sort: SortState, actions: Pan
     metricsTable(job.before, job.after),
     renderRunFindings(job.findings),
     h('h3', undefined, 'Layer diagnostics'),
-    layersTable(job.layers, sort, actions),
+    layersTable(job.layers, sort, actions, job.status === 'done'),
   );
 }
 
@@ -76,8 +76,8 @@ function metricsTable(before: Metrics | null, after: Metrics | null): HTMLElemen
   );
 }
 
-function layersTable(layers: readonly LayerDiagnostics[], sort: SortState, actions: PanelActions): HTMLElement {
-  if (layers.length === 0) return h('p', { class: 'muted', id: 'layers-none' }, 'Layer diagnostics arrive at the end of the run.');
+function layersTable(layers: readonly LayerDiagnostics[], sort: SortState, actions: PanelActions, done: boolean): HTMLElement {
+  if (layers.length === 0) return h('p', { class: 'muted', id: 'layers-none' }, done ? 'This run reported no per-layer figures.' : 'Layer diagnostics arrive at the end of the run.');
   const warned = layers.filter((l) => l.warning).length;
   return h(
     'div',
