@@ -41,6 +41,18 @@ export interface ConsistencyOptions {
   patch: number;
   /** Share of images blended with a random pattern at a random strength up to 0.3 (global triggers). */
   blend: number;
+  /** A trigger recovered from the teacher without labels (suspect scan), stamped on a share of images. */
+  recovered?: RecoveredTrigger;
+}
+
+/** x' = (1 - mask) x + mask * pattern, the Neural Cleanse form; raw pixel scale. */
+export interface RecoveredTrigger {
+  /** H x W, in 0..1. */
+  mask: Float32Array;
+  /** H x W x C, in 0..255. */
+  pattern: Float32Array;
+  /** Share of the student's images that get it. */
+  share: number;
 }
 
 /**
@@ -50,7 +62,8 @@ export interface ConsistencyOptions {
  */
 export function consistencyPerturb(x: tf.Tensor4D, options: ConsistencyOptions, rng: Rng): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  if (options.patch <= 0 && options.blend <= 0) return x.clone();
+  const recovered = options.recovered && options.recovered.share > 0 ? options.recovered : null;
+  if (options.patch <= 0 && options.blend <= 0 && !recovered) return x.clone();
   const mask = new Float32Array(n * h * w);
   const values = new Float32Array(n * h * w * c);
   const alpha = new Float32Array(n);
@@ -68,6 +81,13 @@ export function consistencyPerturb(x: tf.Tensor4D, options: ConsistencyOptions, 
       }
     }
     if (rng.next() < options.blend) alpha[i] = 0.3 * rng.next();
+    // The recovered trigger replaces any random patch: it is the one perturbation known to matter.
+    if (recovered && rng.next() < recovered.share) {
+      for (let k = 0; k < h * w; k++) {
+        mask[i * h * w + k] = recovered.mask[k];
+        for (let ch = 0; ch < c; ch++) values[(i * h * w + k) * c + ch] = recovered.pattern[k * c + ch];
+      }
+    }
   }
   const pattern = new Float32Array(n * h * w * c);
   for (let k = 0; k < pattern.length; k++) pattern[k] = 255 * rng.next();

@@ -29,6 +29,27 @@ describe('student-only consistency perturbations and channel re-initialization',
     tf.dispose([x, out]);
   });
 
+  it('recovered trigger: (1 - m) x + m p exactly on the chosen images, the others untouched', () => {
+    const [h, w] = [3, 3];
+    const mask = Float32Array.from([0, 0, 0, 0, 0.5, 0, 0, 0, 1]);
+    const pattern = Float32Array.from({ length: h * w }, (_, k) => 10 * k);
+    const x = tf.fill([40, h, w, 1], 100) as tf.Tensor4D;
+    const out = consistencyPerturb(x, { patch: 0, blend: 0, recovered: { mask, pattern, share: 0.5 } }, new Rng(9));
+    const v = out.dataSync();
+    const expected = Array.from(mask, (m, k) => (1 - m) * 100 + m * pattern[k]);
+    let stamped = 0;
+    for (let i = 0; i < 40; i++) {
+      const img = Array.from(v.slice(i * 9, (i + 1) * 9));
+      if (img.every((p) => p === 100)) continue;
+      assert.deepStrictEqual(img, expected);
+      stamped++;
+    }
+    assert.ok(stamped > 10 && stamped < 30, `about half stamped: ${stamped}`);
+    const none = consistencyPerturb(x, { patch: 0, blend: 0, recovered: { mask, pattern, share: 0 } }, new Rng(9));
+    assert.deepStrictEqual(Array.from(none.dataSync()), Array.from(x.dataSync()));
+    tf.dispose([x, out, none]);
+  });
+
   it('blend: a convex mix with a random pattern at strength <= 0.3; off means identity', () => {
     const x = tf.fill([8, 4, 4, 3], 200) as tf.Tensor4D;
     const out = consistencyPerturb(x, { patch: 0, blend: 1 }, new Rng(2));
