@@ -117,9 +117,10 @@ export interface PanelCommandParams {
   'open/report': { path: string };
   /**
    * Webview: the model path changed; host runs an inspect job for the schedule table. With `data`
-   * (the user asked to check the images) the inspect also judges the data and scans for a trigger.
+   * (the user asked to check the images) the inspect also judges the data and scans for a trigger,
+   * on at most `limit` images (the form's image limit) when given.
    */
-  inspect: { model: string; data?: string };
+  inspect: { model: string; data?: string; limit?: number };
   /**
    * Webview: show a stored run (a report.json, or the output folder holding one), e.g. a run that
    * ended while the panel was closed. Host answers 'report/loaded', or nothing when there is none.

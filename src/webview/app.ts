@@ -73,7 +73,8 @@ export function startPanel(host: HostApi, root: HTMLElement): void {
       if (!/\.json$/i.test(model) || data === '') return;
       clearTimeout(inspectTimer);
       update({ ...state, schedule: { ...scheduleForModel(state.schedule, model), scanned: true } });
-      host.send('inspect', { model, data });
+      const limit = Number(state.form.limit.trim());
+      host.send('inspect', Number.isInteger(limit) && limit > 0 ? { model, data, limit } : { model, data });
     },
     start() {
       if (isJobActive(state.job) || Date.now() < startGuardUntil) return;

@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { BackendChoice, CleanseParams, InspectResult } from '../../shared/protocol';
+import type { BackendChoice, CleanseParams, InspectParams, InspectResult } from '../../shared/protocol';
 import {
   DEFENSE_METHODS,
   PANEL_PROTOCOL_VERSION,
@@ -167,7 +167,7 @@ export class CleansePanel implements vscode.Disposable {
     },
     'open/model': ({ path: file }) => this.openFile(file),
     'open/report': ({ path: file }) => this.openFile(file),
-    inspect: ({ model, data }) => this.inspect(model, data),
+    inspect: ({ model, data, limit }) => this.inspect(model, data, limit),
     'report/load': ({ path: file }) => this.loadReport(file),
   };
 
@@ -237,10 +237,12 @@ export class CleansePanel implements vscode.Disposable {
     return path.resolve(base, trimmed);
   }
 
-  private inspect(model: string, data?: string): void {
+  private inspect(model: string, data?: string, limit?: number): void {
     // Only the newest model matters: drop an inspect still waiting or running for an older one.
     this.pendingInspect?.cancel();
-    const params = { model: this.absolute(model), ...(data && data.trim() !== '' ? { data: this.absolute(data) } : {}) };
+    const params: InspectParams = { model: this.absolute(model) };
+    if (data && data.trim() !== '') params.data = this.absolute(data);
+    if (params.data && typeof limit === 'number' && Number.isInteger(limit) && limit > 0) params.limit = limit;
     const job = this.services.runner.start({ kind: 'inspect', params });
     this.pendingInspect = job;
     job.result.then(

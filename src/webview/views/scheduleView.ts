@@ -29,7 +29,7 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
   reset.addEventListener('click', () => actions.resetSchedule());
   const scan = h(
     'vscode-button',
-    { id: 'schedule-scan', secondary: true, disabled: true, title: 'Inspect again with the images: BatchNorm divergence, activations, data quality and a Neural-Cleanse-style scan for a target class (slower).' },
+    { id: 'schedule-scan', secondary: true, disabled: true, title: 'Inspect again with the images: BatchNorm divergence, activations, data quality and a Neural-Cleanse-style scan for a target class (minutes on a CPU; the image limit applies).' },
     'Check the images',
   );
   scan.addEventListener('click', () => actions.inspectWithData());
