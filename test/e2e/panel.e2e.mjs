@@ -230,6 +230,19 @@ try {
     const summary = await waitForText('#schedule-summary', /1 layer edited/, 5000).catch((e) => e.message);
     check('editing a ratio marks the schedule as edited', /1 layer edited/.test(summary), summary);
   }
+  // "Check the images": the inspect again with the data adds per-layer statistics, the data-quality
+  // verdict and the suspect scan with its recovered trigger (an inline PNG: the CSP allows data: only).
+  await panel().locator('#schedule-scan').click();
+  await panel().locator('#inspect-findings').waitFor({ timeout: 180000 }).catch(() => undefined);
+  const statColumns = await panel().locator('#schedule-table th[data-column]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')));
+  check(
+    '"Check the images" adds activation columns and the data-quality verdict',
+    statColumns.includes('activationMean') && (await panel().locator('#inspect-data-quality[data-verdict]').count()) === 1,
+    `${statColumns.join(',')}; ${await text('#schedule-status')}`,
+  );
+  const trigger = await panel().locator('#inspect-trigger-image').getAttribute('src', { timeout: 2000 }).catch(() => null);
+  check('the recovered trigger shows as an inline PNG', trigger === null ? (await panel().locator('#inspect-suspect').count()) === 0 : /^data:image\/png;base64,/.test(trigger), trigger ? trigger.slice(0, 30) : 'no scan result');
+  await panel().locator('#schedule-findings').scrollIntoViewIfNeeded();
   await shot('02-form-filled');
 
   // Start, then watch live progress move.
