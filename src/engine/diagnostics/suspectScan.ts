@@ -1,0 +1,198 @@
+/**
+ * Suspect-class scan after Neural Cleanse (Wang, Yao, Shan, Li, Viswanath, Zheng, Zhao, "Neural
+ * Cleanse: Identifying and Mitigating Backdoor Attacks in Neural Networks", IEEE S&P 2019), on
+ * unlabeled images. For each class t it looks for the smallest trigger that sends the images to t:
+ * a mask m (H x W, sigmoid of a parameter) and a pattern p (H x W x C, sigmoid), applied as
+ * x' = (1 - m) x + m p on the 0..1 pixel scale, minimizing CE(f(x'), t) + lambda |m|_1 with Adam.
+ * Images the model already predicts as t are left out (no labels: the prediction stands in).
+ * lambda adapts as in NC: raised (x1.5) after a round in which the trigger flips >= 95 % of the
+ * held-out check images, lowered (/1.5^1.5) otherwise; the smallest successful mask is kept.
+ * A backdoor's target class needs a far smaller mask than the others: its anomaly index (see
+ * anomalyIndex.ts) exceeds 2. Bounded work: `images` images, `rounds` x `stepsPerRound` steps per class.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SuspectScan } from '../../shared/report';
+import { normalize, type ImageSource, type Scaling } from '../data';
+import { logitsView } from '../logits';
+import { CancelledError } from '../errors';
+import { derivedRng, type Rng } from '../random';
+import { anomalyIndices } from './anomalyIndex';
+import { triggerPngDataUri } from './triggerImage';
+import { DIAGNOSTIC_THRESHOLDS } from '../../shared/diagnosticsText';
+
+export interface SuspectScanOptions {
+  scaling: Scaling;
+  /** Images used (default 256). */
+  images?: number;
+  rounds?: number;
+  stepsPerRound?: number;
+  batchSize?: number;
+  /** Images each round's flip rate is measured on. */
+  checkImages?: number;
+  lr?: number;
+  /** Initial mask parameter (sigmoid(-3) = 0.05: start from a faint mask and grow what is needed). */
+  maskInit?: number;
+  /** Initial lambda on the mask's L1 norm (sum over pixels). */
+  lambda?: number;
+  /** Flip rate a round must reach to count as a successful trigger. */
+  successRate?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  /** Called after each class. */
+  onClass?: (done: number, total: number, entry: ClassTrigger) => void;
+}
+
+export interface ClassTrigger {
+  class: number;
+  maskL1: number;
+  flipRate: number;
+  /** Images not already predicted as this class (those the trigger was fitted on). */
+  images: number;
+  /** mask x pattern, H x W x C on the 0..1 scale. */
+  trigger: Float32Array;
+}
+
+export interface SuspectScanResult extends SuspectScan {
+  seconds: number;
+}
+
+export const SCAN_DEFAULTS = { images: 256, rounds: 8, stepsPerRound: 8, batchSize: 16, checkImages: 64, maskInit: -3, lr: 0.1, lambda: 1e-2, successRate: 0.95, seed: 0 };
+
+/** Up to `n` images from the source, on the 0..1 scale, in one tensor. */
+async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
+  const parts: tf.Tensor4D[] = [];
+  for await (const batch of source.batches(128, { take: n, signal })) {
+    parts.push(tf.tidy(() => tf.div(batch.x, 255) as tf.Tensor4D));
+    batch.x.dispose();
+  }
+  if (parts.length === 0) throw new Error('no images to scan');
+  const all = tf.concat(parts, 0) as tf.Tensor4D;
+  tf.dispose(parts);
+  return all;
+}
+
+function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scaling): Int32Array {
+  const out = new Int32Array(unit.shape[0]);
+  for (let i = 0; i < unit.shape[0]; i += 128) {
+    const n = Math.min(128, unit.shape[0] - i);
+    const p = tf.tidy(() => (logits.predict(normalize(tf.mul(unit.slice(i, n), 255) as tf.Tensor4D, scaling)) as tf.Tensor).argMax(-1));
+    out.set(p.dataSync() as Int32Array, i);
+    p.dispose();
+  }
+  return out;
+}
+
+/** Fits the smallest flipping trigger for one class. */
+function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: number, o: Required<Omit<SuspectScanOptions, 'signal' | 'onClass'>>, rng: Rng, signal?: AbortSignal): ClassTrigger {
+  const [n, h, w, c] = images.shape;
+  const maskInit = tf.fill([h, w, 1], o.maskInit);
+  const patternInit = tf.randomNormal([h, w, c], 0, 0.1, 'float32', rng.seed());
+  const maskParam = tf.variable(maskInit, true);
+  const patternParam = tf.variable(patternInit, true);
+  tf.dispose([maskInit, patternInit]);
+  const optimizer = tf.train.adam(o.lr, 0.5, 0.9);
+  const apply = (x: tf.Tensor4D) => {
+    const m = tf.sigmoid(maskParam);
+    const stamped = tf.add(tf.mul(tf.sub(1, m), x), tf.mul(m, tf.sigmoid(patternParam))) as tf.Tensor4D;
+    return logits.apply(normalize(tf.mul(stamped, 255) as tf.Tensor4D, o.scaling)) as tf.Tensor;
+  };
+  // A fixed check set measures each round's flip rate on the same images.
+  const checkCount = Math.min(n, o.checkImages);
+  const check = images.slice(0, checkCount);
+  let lambda = o.lambda;
+  let best: { l1: number; flip: number; trigger: Float32Array } | null = null;
+  let last = { l1: 0, flip: 0, trigger: new Float32Array(h * w * c) };
+  try {
+    for (let round = 0; round < o.rounds; round++) {
+      if (signal?.aborted) throw new CancelledError();
+      for (let s = 0; s < o.stepsPerRound; s++) {
+        const idx = tf.tensor1d(Int32Array.from({ length: Math.min(o.batchSize, n) }, () => rng.int(n)), 'int32');
+        const lam = lambda;
+        optimizer.minimize(() => {
+          const x = tf.gather(images, idx) as tf.Tensor4D;
+          const ce = tf.neg(tf.mean(tf.logSoftmax(apply(x)).slice([0, target], [-1, 1])));
+          return tf.add(ce, tf.mul(lam, tf.sum(tf.sigmoid(maskParam)))) as tf.Scalar;
+        }, false, [maskParam, patternParam]);
+        idx.dispose();
+      }
+      const [flipT, l1T, trigT] = tf.tidy(() => {
+        const hits = tf.mean(tf.cast(tf.equal(apply(check).argMax(-1), target), 'float32'));
+        const m = tf.sigmoid(maskParam);
+        return [hits, tf.sum(m), tf.mul(m, tf.sigmoid(patternParam))];
+      });
+      const flip = (flipT.dataSync() as Float32Array)[0];
+      const l1 = (l1T.dataSync() as Float32Array)[0];
+      const trigger = Float32Array.from(trigT.dataSync() as Float32Array);
+      tf.dispose([flipT, l1T, trigT]);
+      last = { l1, flip, trigger };
+      if (flip >= o.successRate) {
+        if (!best || l1 < best.l1) best = { l1, flip, trigger };
+        lambda *= 1.5;
+      } else {
+        lambda /= 1.5 ** 1.5;
+      }
+    }
+  } finally {
+    maskParam.dispose();
+    patternParam.dispose();
+    optimizer.dispose();
+    check.dispose();
+  }
+  const chosen = best ?? last;
+  return { class: target, maskL1: chosen.l1, flipRate: chosen.flip, images: n, trigger: chosen.trigger };
+}
+
+/** Runs the scan over every class; `suspect` is the class with anomaly index > 2 (the largest), else null. */
+export async function suspectScan(model: tf.LayersModel, source: ImageSource, options: SuspectScanOptions): Promise<SuspectScanResult> {
+  const t0 = Date.now();
+  const o = { ...SCAN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<SuspectScanOptions>;
+  const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
+  const view = logitsView(model);
+  const unit = await loadUnitImages(source, o.images, o.signal);
+  const entries: ClassTrigger[] = [];
+  try {
+    const predicted = predictClasses(view.model, unit, o.scaling);
+    const [, h, w, c] = unit.shape;
+    for (let t = 0; t < classes; t++) {
+      const others = Int32Array.from(predicted.keys()).filter((i) => predicted[i] !== t);
+      let entry: ClassTrigger;
+      if (others.length === 0) {
+        // Every image already lands in t: no trigger is needed at all.
+        entry = { class: t, maskL1: 0, flipRate: 1, images: 0, trigger: new Float32Array(h * w * c) };
+      } else {
+        const subset = tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
+        try {
+          entry = fitClassTrigger(view.model, subset, t, o, derivedRng(o.seed, `suspect-scan-${t}`), o.signal);
+        } finally {
+          subset.dispose();
+        }
+      }
+      entries.push(entry);
+      o.onClass?.(t + 1, classes, entry);
+      await new Promise((resolve) => setImmediate(resolve)); // let cancellation and events through
+    }
+  } finally {
+    unit.dispose();
+    view.restore();
+  }
+  const indices = anomalyIndices(entries.map((e) => e.maskL1));
+  const perClass = entries.map((e, i) => ({ class: e.class, maskL1: e.maskL1, flipRate: e.flipRate, anomalyIndex: indices[i] }));
+  let top = 0;
+  indices.forEach((a, i) => {
+    if (a > indices[top]) top = i;
+  });
+  const suspect = indices[top] > DIAGNOSTIC_THRESHOLDS.anomalyIndex ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
+  const shown = entries[top];
+  const [, h, w, c] = [0, ...shapeOf(model)];
+  return {
+    perClass,
+    suspect,
+    triggerImage: triggerPngDataUri(shown.trigger, h, w, c),
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+function shapeOf(model: tf.LayersModel): [number, number, number] {
+  const s = model.inputs[0].shape;
+  return [s[1] as number, s[2] as number, s[3] as number];
+}
