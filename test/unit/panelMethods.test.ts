@@ -117,6 +117,7 @@ describe('panel host: the job Start runs', () => {
     assert.deepEqual(panelJobSpec('bcu', { ...requested, data: '' }, paths), { ok: false, message: 'choose a model and a data folder first.' });
     assert.deepEqual(panelJobSpec('clp', { ...requested, model: '' }, paths), { ok: false, message: 'choose a model first.' });
     assert.equal(panelJobSpec('xx' as DefenseMethod, requested, paths).ok, false);
+    assert.deepEqual(panelJobSpec('__proto__' as DefenseMethod, requested, paths), { ok: false, message: 'unknown defense "__proto__".' });
   });
 });
 

@@ -18,8 +18,9 @@ export type PanelJobChoice = { ok: true; spec: JobSpec } | { ok: false; message:
 const filled = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
 export function panelJobSpec(method: DefenseMethod, requested: CleanseParams, paths: PanelPaths): PanelJobChoice {
+  // The method comes from the webview's message: only the protocol's own names are accepted.
+  if (!Object.prototype.hasOwnProperty.call(DEFENSE_NEEDS, method)) return { ok: false, message: `unknown defense "${String(method)}".` };
   const needs = DEFENSE_NEEDS[method];
-  if (needs === undefined) return { ok: false, message: `unknown defense "${String(method)}".` };
   if (!filled(requested.model)) return { ok: false, message: 'choose a model first.' };
   if (needs !== 'data-free' && !filled(requested.data)) {
     return { ok: false, message: needs === 'labeled' ? `${method.toUpperCase()} needs a folder of labeled images.` : 'choose a model and a data folder first.' };
