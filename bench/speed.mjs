@@ -2,6 +2,7 @@
  * Distillation speed of the engine against PyTorch on this CPU, measured side by side.
  *   npm run bench:speed -- [--models small-cnn,resnet18] [--steps N] [--warmup N] [--json]
  *   npm run bench:speed -- --memory-steps 1000 [--batch 128]      (small CNN, leak check)
+ *   npm run bench:speed -- --ab-shipped MaxPoolGrad,Sum,Mean        (ours vs the shipped kernels)
  *
  * One full distillation step is the engine's own: src/engine/distill.ts's distill() runs
  * (crop augmentation, normalization, teacher forward, student forward+backward of the KL loss at
@@ -56,6 +57,15 @@ async function oursWorker() {
   const build = (seed) => buildArchitecture(model, { inputShape: [h, w, c], classes: 10, seed });
   const teacher = logitsView(build(1)).model;
   const student = logitsView(build(2)).model;
+  if (argv.includes('--restore-shipped')) {
+    // A/B of our kernel replacements: put the backend's own kernels back for these names.
+    const { shippedKernel } = require(path.join(root, 'out/src/engine/kernels/shippedKernels.js'));
+    for (const name of flag('restore-shipped').split(',')) {
+      const config = tf.getKernel(name, info.name);
+      tf.unregisterKernel(name, info.name);
+      tf.registerKernel({ ...config, kernelFunc: shippedKernel(name, info.name) });
+    }
+  }
   const profile = argv.includes('--profile') ? profileKernels(tf, info.name) : null;
   const microBatch = flag('micro-batch', null) != null ? Number(flag('micro-batch')) : engineMicroBatch(teacher.countParams(), batch);
   const raw = tf.randomUniform([batch, h, w, c], 0, 255);
@@ -208,11 +218,18 @@ async function benchModel(name, options, python) {
   const common = ['--model', name, '--batch', String(batch), '--threads', String(threads)];
   const ours = child(process.execPath, [fileURLToPath(import.meta.url), '--worker', ...common, ...(argv.includes('--micro-batch') ? ['--micro-batch', flag('micro-batch')] : []),
     ...(argv.includes('--profile') ? ['--profile'] : [])]);
-  const torch = python ? child(python, [path.join(here, 'torch_step.py'), ...common]) : null;
+  // --ab-shipped K1,K2: the other side is the engine with the backend's own K1, K2 (before our
+  // replacements), alternated the same way; the ratio is then ours / ours-with-shipped-kernels.
+  const abShipped = flag('ab-shipped', null);
+  const torch = abShipped
+    ? child(process.execPath, [fileURLToPath(import.meta.url), '--worker', ...common, '--restore-shipped', abShipped])
+    : python ? child(python, [path.join(here, 'torch_step.py'), ...common]) : null;
   const oursReady = await ours.next();
   const torchReady = torch ? await torch.next() : null;
+  const other = abShipped ? 'shipped' : 'torch';
   console.log(`\n== ${name}, batch ${batch}: ours = engine distill step on ${oursReady.backend} ${oursReady.threads} thread(s), micro-batch ${oursReady.microBatch}` +
-    (torchReady ? `; PyTorch ${torchReady.torch}, ${torchReady.threads} thread(s), whole batch` : '; PyTorch not importable: ours only'));
+    (abShipped ? `; the "torch" column below is the engine with WASM's own ${abShipped} (A/B)`
+      : torchReady ? `; PyTorch ${torchReady.torch}, ${torchReady.threads} thread(s), whole batch` : '; PyTorch not importable: ours only'));
 
   const oursMs = [];
   const torchMs = [];
@@ -226,7 +243,7 @@ async function benchModel(name, options, python) {
     if (t) torchPeak = t.peakRssMb;
     const label = i < warmup ? 'warm-up' : `step ${i - warmup + 1}`;
     console.log(`  ${label}: ours ${fmt(o.ms)} ms (tensors ${o.tensorsBefore} -> ${o.tensorsAfter}, loss ${fmt(o.value, 4)})` +
-      (t ? `, torch ${fmt(t.ms)} ms (loss ${fmt(t.value, 4)})` : ''));
+      (t ? `, ${other} ${fmt(t.ms)} ms (loss ${fmt(t.value, 4)})` : ''));
     if (i === warmup - 1) await ours.ask('profile-reset');
     if (i >= warmup) {
       oursMs.push(o.ms);
@@ -272,14 +289,14 @@ async function benchModel(name, options, python) {
     tensorsPerStep: tensors[0],
     tensorsStable: stable,
   };
-  console.log(`  step median: ours ${fmt(result.oursMs)} ms (${fmt(result.imagesPerSecond, 1)} img/s), torch ${fmt(result.torchMs)} ms` +
+  console.log(`  step median: ours ${fmt(result.oursMs)} ms (${fmt(result.imagesPerSecond, 1)} img/s), ${other} ${fmt(result.torchMs)} ms` +
     ` (${fmt(result.torchImagesPerSecond, 1)} img/s)`);
   if (ratios.length) {
-    console.log(`  ratio ours/PyTorch per alternated pair: min ${fmt(result.ratioMin, 2)}, median ${fmt(median(ratios), 2)}, max ${fmt(result.ratioMax, 2)}` +
+    console.log(`  ratio ours/${abShipped ? 'shipped kernels' : 'PyTorch'} per alternated pair: min ${fmt(result.ratioMin, 2)}, median ${fmt(median(ratios), 2)}, max ${fmt(result.ratioMax, 2)}` +
       `; of medians ${fmt(result.ratio, 2)}`);
   }
-  console.log(`  forward (teacher, batch ${batch}): ours ${fmt(result.forwardOursMs)} ms, torch ${fmt(result.forwardTorchMs)} ms`);
-  console.log(`  peak RSS: ours ${fmt(result.peakRssMb)} MB, torch ${fmt(result.torchPeakRssMb)} MB`);
+  console.log(`  forward (teacher, batch ${batch}): ours ${fmt(result.forwardOursMs)} ms, ${other} ${fmt(result.forwardTorchMs)} ms`);
+  console.log(`  peak RSS: ours ${fmt(result.peakRssMb)} MB, ${other} ${fmt(result.torchPeakRssMb)} MB`);
   console.log(`  tensors after each step: ${tensors.join(', ')} -> ${stable ? 'stable' : 'GROWING (leak)'}`);
   return result;
 }
@@ -318,7 +335,7 @@ async function main() {
   if (argv.includes('--memory-steps')) return memoryCheck(options);
   const names = flag('models', 'small-cnn,resnet18').split(',');
   for (const n of names) if (!MODELS[n]) throw new Error(`--models: unknown ${n}; choose from ${Object.keys(MODELS).join(', ')}`);
-  const python = argv.includes('--no-torch') ? null : pythonWithTorch();
+  const python = argv.includes('--no-torch') || argv.includes('--ab-shipped') ? null : pythonWithTorch();
   const models = [];
   for (const name of names) models.push(await benchModel(name, options, python));
   if (models.some((m) => !m.tensorsStable)) process.exitCode = 1;
