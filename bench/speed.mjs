@@ -242,7 +242,7 @@ async function benchModel(name, options, python) {
     const t = torch ? await torch.ask('step') : null;
     if (t) torchPeak = t.peakRssMb;
     const label = i < warmup ? 'warm-up' : `step ${i - warmup + 1}`;
-    console.log(`  ${label}: ours ${fmt(o.ms)} ms (tensors ${o.tensorsBefore} -> ${o.tensorsAfter}, loss ${fmt(o.value, 4)})` +
+    console.log(`  ${label}: ours ${fmt(o.ms)} ms (tensors ${o.tensorsBefore} -> ${o.tensorsAfter}, loss ${fmt(o.value, 4)}, peak RSS ${fmt(o.peakRssMb)} MB)` +
       (t ? `, ${other} ${fmt(t.ms)} ms (loss ${fmt(t.value, 4)})` : ''));
     if (i === warmup - 1) await ours.ask('profile-reset');
     if (i >= warmup) {
