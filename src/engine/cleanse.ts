@@ -240,7 +240,7 @@ export async function runCleanse(
       studentLogits.restore();
       teacherLogits.restore();
     }
-    const watch = transferWatch(watched, classes);
+    const watch = transferWatch(watched, classes, settings.select ? chosenEpoch : undefined);
     if (watch.warning) warn(watch.warning);
     timings.distillSeconds = (Date.now() - tDistill) / 1000;
 

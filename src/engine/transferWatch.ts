@@ -7,7 +7,11 @@
  *
  * Rule (TRANSFER_WATCH_RULE): an epoch is flagged when the student's largest class share exceeds
  * the teacher's by more than `margin` (0.1) AND exceeds `2 / classes` (twice a balanced share, so a
- * 10-class model needs > 20 %). Any flagged epoch produces one warning naming the epochs and class.
+ * 10-class model needs > 20 %). The warning concerns the epoch whose student is kept: on Fashion-MNIST
+ * a freshly re-initialized student collapses onto one class for its first epochs and then spreads out
+ * (docs/safety-checks.md), so flags on earlier epochs alone are listed in the record but not warned.
+ * The rule cannot tell a leaking target from a student that has simply not recovered yet (both are
+ * skew on clean images, and the target is unknown without labels): the warning says both.
  */
 import type { TransferWatch } from '../shared/report';
 
@@ -20,14 +24,15 @@ export function transferFlagged(e: TransferEpoch, classes: number): boolean {
   return e.studentTopShare > e.teacherTopShare + TRANSFER_WATCH_RULE.margin && e.studentTopShare > TRANSFER_WATCH_RULE.balancedMultiple / Math.max(1, classes);
 }
 
-/** Applies the rule to every epoch; the warning (or null) is what goes into the run record. */
-export function transferWatch(epochs: TransferEpoch[], classes: number): TransferWatch {
-  const flagged = epochs.filter((e) => transferFlagged(e, classes));
-  if (flagged.length === 0) return { epochs, warning: null };
-  const worst = flagged.reduce((a, b) => (b.studentTopShare > a.studentTopShare ? b : a));
+/** Applies the rule to every epoch; warns (into the run record) only when the kept epoch is flagged. */
+export function transferWatch(epochs: TransferEpoch[], classes: number, keptEpoch?: number): TransferWatch {
+  const kept = epochs.find((e) => e.epoch === (keptEpoch ?? epochs[epochs.length - 1]?.epoch));
+  if (!kept || !transferFlagged(kept, classes)) return { epochs, warning: null };
+  const flagged = epochs.filter((e) => transferFlagged(e, classes)).map((e) => e.epoch);
   const warning =
-    `Possible backdoor transfer: in epoch${flagged.length > 1 ? 's' : ''} ${flagged.map((e) => e.epoch).join(', ')} the student put ` +
-    `${(worst.studentTopShare * 100).toFixed(0)}% of clean images in class ${worst.studentTopClass}, against the teacher's largest share of ` +
-    `${(worst.teacherTopShare * 100).toFixed(0)}%. Check the cleansed model's ASR if you can, or cleanse with more re-initialization.`;
+    `Possible backdoor transfer or a collapsed student: the kept student (epoch ${kept.epoch}) puts ` +
+    `${(kept.studentTopShare * 100).toFixed(0)}% of clean images in class ${kept.studentTopClass}, against the teacher's largest share of ` +
+    `${(kept.teacherTopShare * 100).toFixed(0)}% (flagged epochs: ${flagged.join(', ')}). Check the cleansed model's ASR and accuracy if you can, ` +
+    `or cleanse with more images or epochs.`;
   return { epochs, warning };
 }
