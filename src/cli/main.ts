@@ -91,8 +91,14 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpecs }> = {
     },
   },
   inspect: {
-    summary: "a model's layers, depth groups and default re-initialization ratios",
-    flags: { model: { type: 'string', required: true, help: 'model.json' }, ...common },
+    summary: "a model's layers, depth groups, default re-initialization ratios and diagnostics (docs/diagnostics.md)",
+    flags: {
+      model: { type: 'string', required: true, help: 'model.json' },
+      data: { type: 'string', help: 'unlabeled images: adds BatchNorm divergence, activation statistics, data quality and the suspect scan' },
+      limit: { type: 'int', help: 'use at most N images (default 2000)' },
+      'no-suspect': { type: 'boolean', help: 'skip the Neural-Cleanse-style suspect-class scan (the slow part)' },
+      ...common,
+    },
   },
   defend: {
     summary: 'run one defense (bcu, or a baseline: ft, fp, nad, clp) the same way, for comparison (docs/defenses.md)',
@@ -176,7 +182,11 @@ async function run(command: string, flags: ParsedFlags, reporter: Reporter, sign
         signal,
       );
     case 'inspect':
-      return runJob({ kind: 'inspect', params: { model: str(flags, 'model')!, backend } }, sink, signal);
+      return runJob(
+        { kind: 'inspect', params: { model: str(flags, 'model')!, data: str(flags, 'data'), limit: num(flags, 'limit'), noSuspect: flags['no-suspect'] === true, backend } },
+        sink,
+        signal,
+      );
     case 'defend':
       return runJob(
         {
@@ -225,9 +235,18 @@ function printHumanResult(command: string, result: object): void {
   } else if (command === 'inspect') {
     const r = result as InspectResult;
     out(`${r.model}: input ${JSON.stringify(r.inputShape)}, ${r.classes} classes, ${r.params} parameters`);
-    out(['layer'.padEnd(28), 'kind'.padEnd(20), 'params'.padStart(10), 'group'.padStart(12), 'ratio'.padStart(7)].join(' '));
+    const fig = (v: number | null | undefined, digits: number, width: number) => (v == null ? '' : v.toFixed(digits)).padStart(width);
+    out(['layer'.padEnd(28), 'kind'.padEnd(20), 'params'.padStart(10), 'group'.padStart(12), 'ratio'.padStart(7), 'lipMax'.padStart(8), 'lipZ'.padStart(6), 'bnDiv'.padStart(7), 'actMean'.padStart(8), 'dead'.padStart(5)].join(' '));
     for (const l of r.layers) {
-      out([l.name.padEnd(28), l.kind.padEnd(20), String(l.params).padStart(10), l.group.padStart(12), l.ratio.toFixed(3).padStart(7)].join(' '));
+      out([
+        l.name.padEnd(28), l.kind.padEnd(20), String(l.params).padStart(10), l.group.padStart(12), l.ratio.toFixed(3).padStart(7),
+        fig(l.lipschitzMax, 2, 8), fig(l.lipschitzZ, 1, 6), fig(l.bnDivergence, 3, 7), fig(l.activationMean, 3, 8), fig(l.deadShare, 2, 5),
+      ].join(' ') + (l.warning ? `  ! ${l.warning}` : ''));
+    }
+    if (r.dataQuality) out(`data quality: ${r.dataQuality.verdict}${r.dataQuality.reasons.length ? ` (${r.dataQuality.reasons.join('; ')})` : ''}`);
+    if (r.suspectScan) {
+      out(`suspect scan (Neural Cleanse): ${r.suspectScan.perClass.map((c) => `${c.class}:${c.maskL1.toFixed(1)}`).join(' ')} (mask L1 per class)`);
+      out(r.suspect ? `suspect: class ${r.suspect.class} (anomaly index ${r.suspect.anomalyIndex.toFixed(2)} > 2)` : 'suspect: none (no anomaly index above 2)');
     }
   } else if (command === 'cleanse') {
     const r = result as CleanseResult;

@@ -20,7 +20,7 @@ export async function runJob(job: JobSpec, sink: EngineEventSink, signal?: Abort
     case 'evaluate':
       return runEvaluate(job.params, sink, signal);
     case 'inspect':
-      return runInspect(job.params);
+      return runInspect(job.params, sink, signal);
     case 'defend':
       return runDefend(job.params, backend, sink, signal);
   }

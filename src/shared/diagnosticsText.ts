@@ -27,7 +27,7 @@ export const DIAGNOSTIC_THRESHOLDS = {
   /** CLP's u: a channel bound above mean + 3 std (CLP's default u = 3). */
   lipschitzZ: 3,
   /** Mean symmetric KL between stored and observed BatchNorm statistics. */
-  bnDivergence: 1,
+  bnDivergence: 0.1,
   /** More than half of the output channels dead. */
   deadShare: 0.5,
   /** Neural Cleanse's anomaly-index cut-off. */

@@ -3,7 +3,7 @@
  * src/shared/diagnosticsText.ts (DIAGNOSTIC_THRESHOLDS) so the panel shows the same cut-offs.
  *   - lipschitzZ > 3: CLP's rule (Zheng et al., ECCV 2022, u = 3): one channel's bound stands far
  *     above the layer's others, the signature of a backdoor-sensitive channel;
- *   - bnDivergence > 1: the images' statistics at this BatchNorm differ from the stored training
+ *   - bnDivergence > 0.1: the images' statistics at this BatchNorm differ from the stored training
  *     statistics (calibration in docs/diagnostics.md);
  *   - deadShare > 0.5: most channels never fire on these images (pruned-looking layer, or images
  *     unlike the training data).

@@ -30,7 +30,7 @@ export interface SuspectScanOptions {
   /** Images each round's flip rate is measured on. */
   checkImages?: number;
   lr?: number;
-  /** Initial mask parameter (sigmoid(-3) = 0.05: start from a faint mask and grow what is needed). */
+  /** Initial mask parameter (sigmoid(-4) = 0.018: start from a faint mask and grow what is needed). */
   maskInit?: number;
   /** Initial lambda on the mask's L1 norm (sum over pixels). */
   lambda?: number;
@@ -56,7 +56,7 @@ export interface SuspectScanResult extends SuspectScan {
   seconds: number;
 }
 
-export const SCAN_DEFAULTS = { images: 256, rounds: 8, stepsPerRound: 8, batchSize: 16, checkImages: 64, maskInit: -3, lr: 0.1, lambda: 1e-2, successRate: 0.95, seed: 0 };
+export const SCAN_DEFAULTS = { images: 256, rounds: 8, stepsPerRound: 8, batchSize: 16, checkImages: 64, maskInit: -4, lr: 0.1, lambda: 0.05, successRate: 0.95, seed: 0 };
 
 /** Up to `n` images from the source, on the 0..1 scale, in one tensor. */
 async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
