@@ -5,8 +5,8 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { anomalyIndices, median } from '../../src/engine/diagnostics/anomalyIndex';
-import { suspectScan } from '../../src/engine/diagnostics/suspectScan';
-import { blockClassifier, blockImages, BLOCK_CLASSES } from '../fixtures/diagnosticsFixtures';
+import { scanClassTriggers, suspectScan } from '../../src/engine/diagnostics/suspectScan';
+import { blockClassifier, blockImages, BLOCK_CLASSES, TRIGGER_PIXEL } from '../fixtures/diagnosticsFixtures';
 
 // A smaller budget than the defaults keeps the file fast; the constructed backdoor stands out anyway.
 const options = { scaling: { mode: 'unit' as const }, images: 60, rounds: 6, stepsPerRound: 6 };
@@ -34,8 +34,11 @@ describe('suspect scan (Neural Cleanse)', function () {
     const model = blockClassifier(target);
     const { source } = blockImages(60);
     const tensorsBefore = tf.memory().numTensors;
-    const scan = await suspectScan(model, source, options);
+    const { result: scan, triggers } = await scanClassTriggers(model, source, options);
     assert.strictEqual(tf.memory().numTensors, tensorsBefore, 'no tensor left behind');
+    // The recovered mask for the target sits on the planted pixel.
+    const mask = triggers[target].mask;
+    assert.strictEqual(mask.indexOf(Math.max(...mask)), TRIGGER_PIXEL);
     assert.strictEqual(scan.perClass.length, BLOCK_CLASSES);
     assert.ok(scan.suspect, JSON.stringify(scan.perClass));
     assert.strictEqual(scan.suspect!.class, target);

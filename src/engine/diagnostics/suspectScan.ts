@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SuspectScan } from '../../shared/report';
 import { normalize, type ImageSource, type Scaling } from '../data';
 import { logitsView } from '../logits';
-import { CancelledError } from '../errors';
+import { throwIfAborted } from '../errors';
 import { derivedRng, type Rng } from '../random';
 import { anomalyIndices } from './anomalyIndex';
 import { triggerPngDataUri } from './triggerImage';
@@ -48,8 +48,16 @@ export interface ClassTrigger {
   flipRate: number;
   /** Images not already predicted as this class (those the trigger was fitted on). */
   images: number;
-  /** mask x pattern, H x W x C on the 0..1 scale. */
-  trigger: Float32Array;
+  /** H x W, 0..1. */
+  mask: Float32Array;
+  /** H x W x C, 0..1 pixel scale. */
+  pattern: Float32Array;
+}
+
+/** mask x pattern, H x W x C on the 0..1 scale: what the trigger looks like. */
+export function triggerValues(t: ClassTrigger): Float32Array {
+  const channels = t.pattern.length / Math.max(1, t.mask.length);
+  return t.pattern.map((p, i) => p * t.mask[Math.floor(i / channels)]);
 }
 
 export interface SuspectScanResult extends SuspectScan {
@@ -100,11 +108,12 @@ function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: nu
   const checkCount = Math.min(n, o.checkImages);
   const check = images.slice(0, checkCount);
   let lambda = o.lambda;
-  let best: { l1: number; flip: number; trigger: Float32Array } | null = null;
-  let last = { l1: 0, flip: 0, trigger: new Float32Array(h * w * c) };
+  type Snapshot = { l1: number; flip: number; mask: Float32Array; pattern: Float32Array };
+  let best: Snapshot | null = null;
+  let last: Snapshot = { l1: 0, flip: 0, mask: new Float32Array(h * w), pattern: new Float32Array(h * w * c) };
   try {
     for (let round = 0; round < o.rounds; round++) {
-      if (signal?.aborted) throw new CancelledError();
+      throwIfAborted(signal);
       for (let s = 0; s < o.stepsPerRound; s++) {
         const idx = tf.tensor1d(Int32Array.from({ length: Math.min(o.batchSize, n) }, () => rng.int(n)), 'int32');
         const lam = lambda;
@@ -115,18 +124,18 @@ function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: nu
         }, false, [maskParam, patternParam]);
         idx.dispose();
       }
-      const [flipT, l1T, trigT] = tf.tidy(() => {
+      const [flipT, maskT, patternT] = tf.tidy(() => {
         const hits = tf.mean(tf.cast(tf.equal(apply(check).argMax(-1), target), 'float32'));
-        const m = tf.sigmoid(maskParam);
-        return [hits, tf.sum(m), tf.mul(m, tf.sigmoid(patternParam))];
+        return [hits, tf.sigmoid(maskParam), tf.sigmoid(patternParam)];
       });
       const flip = (flipT.dataSync() as Float32Array)[0];
-      const l1 = (l1T.dataSync() as Float32Array)[0];
-      const trigger = Float32Array.from(trigT.dataSync() as Float32Array);
-      tf.dispose([flipT, l1T, trigT]);
-      last = { l1, flip, trigger };
+      const mask = Float32Array.from(maskT.dataSync() as Float32Array);
+      const pattern = Float32Array.from(patternT.dataSync() as Float32Array);
+      tf.dispose([flipT, maskT, patternT]);
+      const l1 = mask.reduce((a, b) => a + b, 0);
+      last = { l1, flip, mask, pattern };
       if (flip >= o.successRate) {
-        if (!best || l1 < best.l1) best = { l1, flip, trigger };
+        if (!best || l1 < best.l1) best = last;
         lambda *= 1.5;
       } else {
         lambda /= 1.5 ** 1.5;
@@ -139,11 +148,20 @@ function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: nu
     check.dispose();
   }
   const chosen = best ?? last;
-  return { class: target, maskL1: chosen.l1, flipRate: chosen.flip, images: n, trigger: chosen.trigger };
+  return { class: target, maskL1: chosen.l1, flipRate: chosen.flip, images: n, mask: chosen.mask, pattern: chosen.pattern };
 }
 
 /** Runs the scan over every class; `suspect` is the class with anomaly index > 2 (the largest), else null. */
 export async function suspectScan(model: tf.LayersModel, source: ImageSource, options: SuspectScanOptions): Promise<SuspectScanResult> {
+  return (await scanClassTriggers(model, source, options)).result;
+}
+
+/** The scan's result and every class's recovered mask and pattern (for unlearning the suspect's trigger). */
+export async function scanClassTriggers(
+  model: tf.LayersModel,
+  source: ImageSource,
+  options: SuspectScanOptions,
+): Promise<{ result: SuspectScanResult; triggers: ClassTrigger[] }> {
   const t0 = Date.now();
   const o = { ...SCAN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<SuspectScanOptions>;
   const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
@@ -158,7 +176,7 @@ export async function suspectScan(model: tf.LayersModel, source: ImageSource, op
       let entry: ClassTrigger;
       if (others.length === 0) {
         // Every image already lands in t: no trigger is needed at all.
-        entry = { class: t, maskL1: 0, flipRate: 1, images: 0, trigger: new Float32Array(h * w * c) };
+        entry = { class: t, maskL1: 0, flipRate: 1, images: 0, mask: new Float32Array(h * w), pattern: new Float32Array(h * w * c) };
       } else {
         const subset = tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
         try {
@@ -183,16 +201,14 @@ export async function suspectScan(model: tf.LayersModel, source: ImageSource, op
   });
   const suspect = indices[top] > DIAGNOSTIC_THRESHOLDS.anomalyIndex ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
   const shown = entries[top];
-  const [, h, w, c] = [0, ...shapeOf(model)];
+  const [h, w, c] = inputShapeOf(model);
   return {
-    perClass,
-    suspect,
-    triggerImage: triggerPngDataUri(shown.trigger, h, w, c),
-    seconds: (Date.now() - t0) / 1000,
+    result: { perClass, suspect, triggerImage: triggerPngDataUri(triggerValues(shown), h, w, c), seconds: (Date.now() - t0) / 1000 },
+    triggers: entries,
   };
 }
 
-function shapeOf(model: tf.LayersModel): [number, number, number] {
+function inputShapeOf(model: tf.LayersModel): [number, number, number] {
   const s = model.inputs[0].shape;
   return [s[1] as number, s[2] as number, s[3] as number];
 }
