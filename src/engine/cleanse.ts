@@ -30,6 +30,7 @@ import { BestEpochKeeper, chooseEpoch, selectionRuleText, shouldStop, type Selec
 import { transferFlagged, transferWatch, type TransferEpoch } from './transferWatch';
 import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from './triggers';
 import { TOOL_VERSION } from './version';
+import { recoverSuspectTrigger, writeTriggerImage } from './suspectUnlearning';
 import { relativeWeightDrift } from './weightDrift';
 
 /** Advanced settings accepted in CleanseParams.extra (and as CLI flags). */
@@ -81,6 +82,7 @@ export function resolveSettings(
     patchAugment: num('patchAugment', d.patchAugment, 0, 1),
     blendAugment: num('blendAugment', d.blendAugment, 0, 1),
     lipschitzU: num('lipschitzU', d.lipschitzU, 0, 100),
+    unlearnSuspect: num('unlearnSuspect', d.unlearnSuspect, 0, 1),
     seed: params.seed ?? d.seed,
     microBatch: x.microBatch === undefined ? null : Math.round(num('microBatch', 0, 1)),
     imagesPerEpoch: x.imagesPerEpoch === undefined ? null : Math.round(num('imagesPerEpoch', 0, 1)),
@@ -160,6 +162,10 @@ export async function runCleanse(
     dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
     timings.dataQualitySeconds = (Date.now() - tQuality) / 1000;
 
+    const tScan = Date.now();
+    const unlearning = settings.unlearnSuspect > 0 ? await recoverSuspectTrigger(teacher, source, settings, sink, signal) : null;
+    if (unlearning) timings.suspectScanSeconds = (Date.now() - tScan) / 1000;
+
     const measure = async (model: tf.LayersModel): Promise<Metrics | null> =>
       evaluation
         ? evaluateModel(model, evaluation.source, { scaling: settings.scaling, trigger: evaluation.trigger ?? undefined, signal })
@@ -206,7 +212,10 @@ export async function runCleanse(
           temperatureEnd: settings.temperatureEnd,
           temperatureSquared: settings.temperatureSquared,
           augment: { padding: settings.cropPadding, flip: settings.flip },
-          consistency: settings.patchAugment > 0 || settings.blendAugment > 0 ? { patch: settings.patchAugment, blend: settings.blendAugment } : undefined,
+          consistency:
+            settings.patchAugment > 0 || settings.blendAugment > 0 || unlearning?.recovered
+              ? { patch: settings.patchAugment, blend: settings.blendAugment, recovered: unlearning?.recovered ?? undefined }
+              : undefined,
           scaling: settings.scaling,
           seed: settings.seed,
           imagesPerEpoch: settings.imagesPerEpoch ?? undefined,
@@ -313,6 +322,8 @@ export async function runCleanse(
         patchAugment: settings.patchAugment,
         blendAugment: settings.blendAugment,
         lipschitzU: settings.lipschitzU,
+        unlearnSuspect: settings.unlearnSuspect,
+        unlearnedClass: unlearning?.scan.suspect?.class ?? null,
         channelsReinitialized: Object.fromEntries(channelsReinitialized),
         scaling: settings.scaling,
         limit: params.limit ?? null,
@@ -335,6 +346,7 @@ export async function runCleanse(
       warnings,
       timings,
       dataQuality,
+      suspect: unlearning ? { ...unlearning.scan, triggerImage: await writeTriggerImage(unlearning.scan.triggerImage, staged.stagingDir) } : null,
       transferWatch: watch,
       reactivation,
     };

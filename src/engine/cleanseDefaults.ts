@@ -19,6 +19,11 @@ export interface CleanseDefaults extends DistillHyperparameters {
   lipschitzU: number;
   /** Keep the epoch chosen by the label-free rule and stop early (selection.ts); false: last epoch. */
   select: boolean;
+  /**
+   * Share of student images stamped with the trigger the suspect scan recovers from the teacher
+   * (no labels), while the teacher sees them clean: the student learns to ignore it (0: off).
+   */
+  unlearnSuspect: number;
 }
 
 export const REFERENCE_DEFAULTS: CleanseDefaults = {
@@ -40,6 +45,7 @@ export const REFERENCE_DEFAULTS: CleanseDefaults = {
   blendAugment: 0,
   lipschitzU: 0,
   select: false,
+  unlearnSuspect: 0,
 };
 
 /**
