@@ -49,12 +49,12 @@ export const REFERENCE_DEFAULTS: CleanseDefaults = {
 };
 
 /**
- * What `bcu cleanse` ships. Two changes from the reference (README, "Results", has the numbers):
- *  - the deepest stage is re-initialized at 0.9 instead of 0.27 (shallower stages keep the
- *    reference's factor of 3 per stage): with 0.27 the backdoor survives, because its pathway lies
- *    in weights clean images never exercise, so distillation never rewrites them. 0.9 removed it in
- *    every setting measured, but on Fashion-MNIST it also costs 13-21 points of clean accuracy
- *    within this budget: an open trade-off, reported as such;
+ * What `bcu cleanse` ships (README "Results" has the measurements):
+ *  - the reference's ratios (deepest stage 0.27), plus unlearning the trigger the suspect scan
+ *    recovers from the teacher without labels on half the student's images (suspectUnlearning.ts).
+ *    With the ratios alone the backdoor survives (its pathway lies in weights clean images never
+ *    exercise); re-initializing 90 % of the deepest stage removed it but cost 20-39 points of
+ *    clean accuracy on Fashion-MNIST. When the scan finds no suspect, this is plain BCU;
  *  - 10 epochs at batch 128 instead of 100 at 256: the same ~400 updates on 5,000 images as 20
  *    reference-sized epochs, at half the compute (hours -> minutes on a 2-core CPU).
  */
@@ -62,7 +62,7 @@ export const CLEANSE_DEFAULTS: CleanseDefaults = {
   ...REFERENCE_DEFAULTS,
   epochs: 10,
   batchSize: 128,
-  schedule: { ...REFERENCE_SCHEDULE, deepest: 0.9 },
+  unlearnSuspect: 0.5,
 };
 
 /** Named starting points for `--preset`: the product's defaults, or the reference's settings. */
