@@ -4,7 +4,7 @@
  * who sends it and why. Panel (webview) messages live in panelMessages.ts beside this file.
  * Bump PROTOCOL_VERSION on any incompatible change: host and worker refuse a mismatch.
  */
-import type { BackendInfo, BackendName, CleanseReport, DataQuality, EpochRecord, LayerDiagnostics, Metrics, SuspectScan } from './report';
+import type { BackendInfo, BackendName, CleanseReport, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectScan } from './report';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -95,7 +95,8 @@ export type JobSpec =
 
 export type JobKind = JobSpec['kind'];
 
-export interface InspectLayer {
+/** A layer as `bcu inspect` lists it; the data-based figures only with --data. */
+export interface InspectLayer extends LayerFigures {
   name: string;
   kind: string;
   params: number;
@@ -104,14 +105,6 @@ export interface InspectLayer {
   /** Default re-initialization ratio for this layer (0: never re-initialized, e.g. BatchNorm). */
   ratio: number;
   outputShape: (number | null)[];
-  /** Diagnostics (`bcu inspect`; the data-based ones only with --data). Null where they do not apply. */
-  lipschitzMax?: number | null;
-  lipschitzZ?: number | null;
-  bnDivergence?: number | null;
-  activationMean?: number | null;
-  activationMax?: number | null;
-  deadShare?: number | null;
-  warning?: string | null;
 }
 
 export interface InspectResult {

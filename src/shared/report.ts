@@ -29,7 +29,7 @@ export interface Metrics {
   nTriggered: number;
 }
 
-export interface LayerDiagnostics {
+export interface LayerDiagnostics extends LayerFigures {
   name: string;
   /** Keras class name, e.g. Conv2D, Dense, BatchNormalization. */
   kind: string;
@@ -42,10 +42,17 @@ export interface LayerDiagnostics {
   weightDrift: number | null;
   /** Relative change of the layer's outputs between teacher and student on the same images. */
   outputChange?: number | null;
+}
+
+/**
+ * A layer's diagnostics (docs/diagnostics.md; explanations in diagnosticsText.ts), shared by the
+ * run record's layers and `bcu inspect`'s. Null where a figure does not apply or was not measured.
+ */
+export interface LayerFigures {
   /** Largest channel Lipschitz upper bound and its z-score among the layer's channels (CLP). */
   lipschitzMax?: number | null;
   lipschitzZ?: number | null;
-  /** BatchNorm layers: mean over channels of the stored-vs-observed statistics distance (see DIAGNOSTICS_RULES). */
+  /** BatchNorm layers: mean over channels of the symmetric KL between stored and observed statistics. */
   bnDivergence?: number | null;
   /** Per-channel activation statistics of the layer's output on the user's images. */
   activationMean?: number | null;

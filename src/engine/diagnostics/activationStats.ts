@@ -6,8 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSource } from '../data';
-import { ChannelMoments } from './channelMoments';
-import { forEachInputBatch, type StreamOptions } from './imageBatches';
+import { tapChannelMoments, type StreamOptions } from './imageBatches';
 
 /** A channel is dead when its output never exceeds this on the user's images. */
 export const DEAD_THRESHOLD = 1e-6;
@@ -36,17 +35,7 @@ export async function activationStats(model: tf.LayersModel, source: ImageSource
   const layers = layersWithChannels(model);
   if (layers.length === 0) return [];
   const outputs = layers.map((l) => l.output as tf.SymbolicTensor);
-  const taps = tf.model({ inputs: model.inputs, outputs });
-  const moments = outputs.map((s) => new ChannelMoments(s.shape[s.shape.length - 1] as number));
-  await forEachInputBatch(source, options, (x) => {
-    const outs = taps.predict(x) as tf.Tensor | tf.Tensor[];
-    const list = Array.isArray(outs) ? outs : [outs];
-    try {
-      list.forEach((t, i) => moments[i].add(t));
-    } finally {
-      tf.dispose(list);
-    }
-  });
+  const moments = await tapChannelMoments(model, outputs, source, options);
   return layers.map((layer, i) => {
     const m = moments[i];
     const deadChannels = Array.from(m.max).flatMap((v, c) => (v > DEAD_THRESHOLD ? [] : [c]));

@@ -9,8 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSource } from '../data';
-import { ChannelMoments } from './channelMoments';
-import { forEachInputBatch, type StreamOptions } from './imageBatches';
+import { tapChannelMoments, type StreamOptions } from './imageBatches';
 
 export interface BatchNormDivergence {
   layer: string;
@@ -39,17 +38,7 @@ export async function batchNormDivergence(model: tf.LayersModel, source: ImageSo
   const layers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
   if (layers.length === 0) return [];
   const inputs = layers.map((l) => l.input as tf.SymbolicTensor);
-  const taps = tf.model({ inputs: model.inputs, outputs: inputs });
-  const moments = inputs.map((s) => new ChannelMoments(s.shape[s.shape.length - 1] as number));
-  await forEachInputBatch(source, options, (x) => {
-    const outs = taps.predict(x) as tf.Tensor | tf.Tensor[];
-    const list = Array.isArray(outs) ? outs : [outs];
-    try {
-      list.forEach((t, i) => moments[i].add(t));
-    } finally {
-      tf.dispose(list);
-    }
-  });
+  const moments = await tapChannelMoments(model, inputs, source, options);
   return layers.map((bn, i) => {
     const stored = storedStatistics(bn);
     const observedVar = moments[i].variance();

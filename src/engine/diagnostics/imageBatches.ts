@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { normalize, type ImageSource, type Scaling } from '../data';
+import { ChannelMoments } from './channelMoments';
 
 export interface StreamOptions {
   scaling: Scaling;
@@ -28,4 +29,20 @@ export async function forEachInputBatch(source: ImageSource, options: StreamOpti
     }
   }
   return seen;
+}
+
+/** Per-channel moments of the given symbolic tensors (channels last) over the user's images. */
+export async function tapChannelMoments(model: tf.LayersModel, taps: tf.SymbolicTensor[], source: ImageSource, options: StreamOptions): Promise<ChannelMoments[]> {
+  const tapModel = tf.model({ inputs: model.inputs, outputs: taps });
+  const moments = taps.map((s) => new ChannelMoments(s.shape[s.shape.length - 1] as number));
+  await forEachInputBatch(source, options, (x) => {
+    const outs = tapModel.predict(x) as tf.Tensor | tf.Tensor[];
+    const list = Array.isArray(outs) ? outs : [outs];
+    try {
+      list.forEach((t, i) => moments[i].add(t));
+    } finally {
+      tf.dispose(list);
+    }
+  });
+  return moments;
 }
