@@ -10,7 +10,7 @@
 // Options: --seeds 0,1,2  --pool 5000  --eval-limit N  --arch NAME  --attack-epochs N  --tag NAME
 //          --attacked DIR (cleanse this attacked model folder instead of the cached/trained one)
 //          -- <extra bcu cleanse flags>   (e.g. -- --epochs 10 --ratio-deepest 0.5, for studies)
-import { spawn } from 'node:child_process';
+import { runBcu } from './bcuProcess.mjs';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -42,37 +42,17 @@ function parseArgs(argv) {
 
 /** Runs bcu with --json; resolves with the result line and the wall time. */
 function bcu(args, label) {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [path.join(root, 'bin/bcu.js'), ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let buffer = '';
-    let result = null;
-    let lastDraw = 0;
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (!line.trim()) continue;
-        const event = JSON.parse(line);
-        if (event.type === 'result') result = event;
-        else if (event.type === 'progress' && Date.now() - lastDraw > 5000) {
-          lastDraw = Date.now();
-          const eta = event.etaSeconds == null ? '?' : `${Math.round(event.etaSeconds)} s`;
-          process.stderr.write(`  [${label}] ${event.phase} epoch ${event.epoch}/${event.epochs} step ${event.step}/${event.steps}, ${Math.round(event.imagesPerSecond ?? 0)} img/s, ETA ${eta}\n`);
-        } else if (event.type === 'epoch') {
-          const r = event.record;
-          process.stderr.write(`  [${label}] epoch ${r.epoch}: loss ${r.loss.toFixed(4)} agreement ${(100 * r.agreement).toFixed(1)} % ${r.seconds.toFixed(0)} s\n`);
-        } else if (event.type === 'backend') {
-          process.stderr.write(`  [${label}] backend ${event.backend.name} x${event.backend.threads}\n`);
-        }
+  return runBcu(path.join(root, 'bin/bcu.js'), args, label, {
+    progressEveryMs: 5000,
+    echoStderr: true,
+    onEvent: (event) => {
+      if (event.type === 'epoch') {
+        const r = event.record;
+        process.stderr.write(`  [${label}] epoch ${r.epoch}: loss ${r.loss.toFixed(4)} agreement ${(100 * r.agreement).toFixed(1)} % ${r.seconds.toFixed(0)} s\n`);
+      } else if (event.type === 'backend') {
+        process.stderr.write(`  [${label}] backend ${event.backend.name} x${event.backend.threads}\n`);
       }
-    });
-    child.on('exit', (code) => {
-      if (code === 0 && result) resolve({ result, seconds: (Date.now() - t0) / 1000 });
-      else reject(new Error(`bcu ${args[0]} (${label}) exited with ${code}`));
-    });
+    },
   });
 }
 

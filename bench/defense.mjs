@@ -14,7 +14,7 @@
 // so a rerun only redoes what changed. bcu runs from a snapshot of dist/ and bin/ taken at start.
 // Options: --profile default|smoke  --seeds 0,1,2  --attacks badnets,blended,sig,wanet
 //          --defenses none,bcu,bcu-ood,ft,fp,nad,clp  --work DIR (cache, runs and results under DIR)
-import { spawn } from 'node:child_process';
+import { runBcu } from './bcuProcess.mjs';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -133,39 +133,7 @@ function mnistIdx(cacheDir) {
 }
 
 /** Runs bcu with --json; resolves with the result line and the wall time (rejects on failure). */
-function bcu(bin, args, label) {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [bin, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buffer = '';
-    let stderr = '';
-    let result = null;
-    let lastDraw = 0;
-    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (!line.trim()) continue;
-        let event;
-        try { event = JSON.parse(line); } catch { stderr = (stderr + line + '\n').slice(-4000); continue; }
-        if (event.type === 'log' && event.level === 'error') stderr = (stderr + event.message + '\n').slice(-4000);
-        if (event.type === 'result') result = event;
-        else if (event.type === 'progress' && Date.now() - lastDraw > 30000) {
-          lastDraw = Date.now();
-          const eta = event.etaSeconds == null ? '?' : `${Math.round(event.etaSeconds)} s`;
-          process.stderr.write(`  [${label}] ${event.phase ?? ''} epoch ${event.epoch}/${event.epochs} step ${event.step}/${event.steps}, ${Math.round(event.imagesPerSecond ?? 0)} img/s, ETA ${eta}\n`);
-        }
-      }
-    });
-    child.on('exit', (code) => {
-      if (code === 0 && result) resolve({ result, seconds: (Date.now() - t0) / 1000 });
-      else reject(new Error(`bcu ${args[0]} (${label}) exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
-    });
-  });
-}
+const bcu = (bin, args, label) => runBcu(bin, args, label);
 
 /** BackdoorBench's defense effectiveness rating (in [0, 1]; 0.5 = no change). */
 function der(before, after) {
