@@ -1,8 +1,14 @@
 /**
  * One training step per architecture style on WASM (every kernel training touches must exist
  * there), with the gradients compared to the CPU backend's:
- * max|wasm - cpu| / max(1, max|cpu|) <= 1e-4 per weight (measured: 7e-8 to 1.5e-6).
+ * max|wasm - cpu| / max(1, max|cpu|) <= 1e-4 per weight (measured with these weights: at most 1.6e-6).
  * Then SGD-momentum steps on WASM update the weights and leak no tensors.
+ *
+ * The weights are deterministic, not the layers' random initializers: the two backends round
+ * differently, and a pre-activation within rounding of 0 (or two near-equal values in a max-pool
+ * window) can then take the other side of the kink on one backend, which moves one element's
+ * gradient by a whole |dy * x| (CI once saw 2.8e-4 from a random init). With fixed weights the
+ * comparison is the same on every run.
  */
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
@@ -79,10 +85,26 @@ function pseudoRandom(size: number, seed: number, scale = 1): Float32Array {
 
 interface Setup { model: tf.LayersModel; vars: tf.Variable[]; x: tf.Tensor; labels: tf.Tensor }
 
-/** The model with the given weights, and a batch, all created on the current backend. */
+/**
+ * Fixed weights for a freshly built model: kernels get pseudo-random values at a He-like scale
+ * (sqrt(3 / fan-in)); biases, BatchNorm scales, offsets and running statistics keep their
+ * constant initial values.
+ */
+function deterministicWeights(model: tf.LayersModel): Float32Array[] {
+  return model.weights.map((w, i) => {
+    const value = model.getWeights()[i];
+    const data = value.dataSync() as Float32Array;
+    if (!/kernel$/.test(w.originalName)) return data;
+    const fanIn = value.shape.slice(0, -1).reduce((p, d) => p * d, 1);
+    return pseudoRandom(data.length, 100 + i, Math.sqrt(3 / fanIn));
+  });
+}
+
+/** The model with the given (or deterministic) weights, and a batch, all created on the current backend. */
 function setUp(build: Builder, inputShape: number[], weights: Float32Array[] | null): Setup {
   const model = build();
-  if (weights) model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
+  const values = weights ?? deterministicWeights(model);
+  model.setWeights(values.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
   const x = tf.tensor(pseudoRandom(BATCH * inputShape.reduce((p, d) => p * d, 1), 1), [BATCH, ...inputShape]);
   const labels = tf.oneHot(tf.tensor1d([1, 3, 5, 7].slice(0, BATCH), 'int32'), 10);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
