@@ -34,6 +34,8 @@ export function parseFlags(command: string, argv: string[], specs: FlagSpecs): P
     if (raw === undefined || (eq < 0 && raw.startsWith('--'))) throw new InputError(`bcu ${command}: --${name} needs a value (${spec.help})`);
     out[name] = convert(command, name, spec.type, raw);
   }
+  // `--help` answers with the flag list, whatever else is missing.
+  if (out.help === true) return out;
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.required && out[name] === undefined) throw new InputError(`bcu ${command}: --${name} is required (${spec.help})`);
   }

@@ -53,6 +53,11 @@ describe('bcu command line', function () {
     assert.strictEqual(help.code, 0);
     for (const c of ['cleanse', 'evaluate', 'attack', 'inspect', 'demo']) assert.ok(help.stdout.includes(c), c);
     assert.strictEqual(bcu(['frobnicate']).code, 2);
+    for (const c of ['cleanse', 'evaluate', 'attack', 'inspect', 'defend']) {
+      const own = bcu([c, '--help']); // without the command's required flags
+      assert.strictEqual(own.code, 0, `${c} --help: ${own.stderr}`);
+      assert.ok(own.stdout.includes('--model') || own.stdout.includes('--data'), `${c} --help lists its flags`);
+    }
   });
 
   it('bad input: exit 2 with one line on stderr naming the file or flag', () => {

@@ -4,6 +4,7 @@ import { progressLine } from '../../src/cli/reporter';
 import { InputError } from '../../src/engine/errors';
 
 const specs: FlagSpecs = {
+  help: { type: 'boolean', help: 'show this help' },
   model: { type: 'string', required: true, help: 'model.json' },
   epochs: { type: 'int', help: 'epochs' },
   lr: { type: 'number', help: 'learning rate' },
@@ -26,6 +27,10 @@ describe('CLI flag parsing', () => {
     refuses(['--model', 'm', '--lr', 'fast'], /--lr must be a number, got "fast"/);
     refuses(['--epochs', '2'], /--model is required/);
     refuses(['m.json'], /unexpected argument "m.json"/);
+  });
+
+  it('--help is answered even when a required flag is missing', () => {
+    assert.deepStrictEqual(parseFlags('cleanse', ['--help'], specs), { help: true });
   });
 
   it('usage lists every flag with its help', () => {
