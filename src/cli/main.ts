@@ -77,7 +77,7 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpecs }> = {
       data: { type: 'string', required: true, help: 'labeled training images (class subfolders, or IDX)' },
       trigger: { type: 'string', required: true, help: 'trigger spec JSON' },
       out: { type: 'string', required: true, help: 'new folder for the backdoored model' },
-      arch: { type: 'string', help: 'small-cnn | resnet (default, ResNet-8) | resnet20 | resnet18 | vgg' },
+      arch: { type: 'string', help: 'small-cnn | resnet (default, ResNet-8) | resnet-tiny (ResNet-8 at half width) | resnet20 | resnet18 | vgg' },
       'poison-rate': { type: 'number', help: 'share of images poisoned (default 0.1; clean-label SIG: 0.8 of the target class)' },
       epochs: { type: 'int', help: 'training epochs (default 6)' },
       batch: { type: 'int', help: 'batch size (default 128)' },
