@@ -33,12 +33,6 @@ const MODELS = {
   resnet18: { inputShape: [32, 32, 3], steps: 2, warmup: 1 },
 };
 
-/** cleanse.ts's autoMicroBatch for the WASM backend (kept in step by hand: it is not exported). */
-function engineMicroBatch(params, batch) {
-  const cap = params > 5_000_000 ? 32 : params > 1_000_000 ? 64 : 256;
-  return Math.min(batch, cap);
-}
-
 // ---------------------------------------------------------------- worker: the engine's step
 async function oursWorker() {
   const require = createRequire(import.meta.url);
@@ -47,6 +41,7 @@ async function oursWorker() {
   const { buildArchitecture } = require(path.join(root, 'out/src/engine/architectures.js'));
   const { logitsView } = require(path.join(root, 'out/src/engine/logits.js'));
   const { distill } = require(path.join(root, 'out/src/engine/distill.js'));
+  const { microBatchFor } = require(path.join(root, 'out/src/engine/microBatch.js'));
   const { normalize } = require(path.join(root, 'out/src/engine/data/normalize.js'));
 
   const model = flag('model', 'small-cnn');
@@ -67,7 +62,7 @@ async function oursWorker() {
     }
   }
   const profile = argv.includes('--profile') ? profileKernels(tf, info.name) : null;
-  const microBatch = flag('micro-batch', null) != null ? Number(flag('micro-batch')) : engineMicroBatch(teacher.countParams(), batch);
+  const microBatch = flag('micro-batch', null) != null ? Number(flag('micro-batch')) : microBatchFor(teacher, batch, info.name);
   const raw = tf.randomUniform([batch, h, w, c], 0, 255);
 
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();

@@ -20,6 +20,7 @@ import { InputError } from './errors';
 import { agreement, evaluateModel } from './evaluate';
 import { layerOutputChange } from './layerOutputChange';
 import { logitsView } from './logits';
+import { microBatchFor } from './microBatch';
 import { loadModel, saveModel } from './modelIo';
 import { prepareOutput, writeFileAtomic } from './outputDir';
 import { lipschitzOutliers, channelLipschitz } from './lipschitz';
@@ -94,14 +95,6 @@ export function resolveSettings(
 /** Conv channels whose Lipschitz bound stands out (CLP's rule, u standard deviations). */
 function lipschitzTargets(teacher: tf.LayersModel, u: number): Map<string, number[]> {
   return new Map(channelLipschitz(teacher).map((entry) => [entry.layer, lipschitzOutliers(entry, u)] as [string, number[]]).filter(([, c]) => c.length > 0));
-}
-
-/** Micro-batch so the WASM heap (4 GiB) holds a step: large models get smaller slices. */
-function autoMicroBatch(model: tf.LayersModel, batchSize: number, backend: BackendInfo): number {
-  if (backend.name === 'tensorflow') return batchSize;
-  const params = model.countParams();
-  const cap = params > 5_000_000 ? 32 : params > 1_000_000 ? 64 : 256;
-  return Math.min(batchSize, cap);
 }
 
 export interface LabeledEvaluation {
@@ -185,7 +178,7 @@ export async function runCleanse(
     }
     const teacherLogits = logitsView(teacher);
     const studentLogits = logitsView(student);
-    const microBatch = settings.microBatch ?? autoMicroBatch(teacher, settings.batchSize, backend);
+    const microBatch = settings.microBatch ?? microBatchFor(teacher, settings.batchSize, backend.name);
     const tDistill = Date.now();
     const studentModel = student;
     const classes = (teacher.outputs[0].shape[1] as number | null) ?? 0;

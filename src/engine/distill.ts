@@ -173,7 +173,8 @@ function trainStep(
       const slice = (t: tf.Tensor4D) => tf.tidy(() => (size === n ? t.clone() : t.slice([start, 0, 0, 0], [size, -1, -1, -1])));
       const micro = slice(input);
       const microStudent = studentInput === input ? micro : slice(studentInput);
-      const teacherLogits = tf.tidy(() => teacher.predict(micro) as tf.Tensor);
+      // One teacher pass per micro-batch (predict would split it into batches of 32).
+      const teacherLogits = tf.tidy(() => teacher.predict(micro, { batchSize: size }) as tf.Tensor);
       let studentArgmax: tf.Tensor | null = null;
       const { value, grads } = tf.variableGrads(() => {
         const logits = student.apply(microStudent, { training: true }) as tf.Tensor;

@@ -1,0 +1,37 @@
+/**
+ * How many images one student pass (forward + backward) takes on backends with a bounded heap.
+ * WASM's heap is 4 GiB at most, and a training pass keeps every layer's output (for the backward
+ * pass) plus, at the peak, gradients and temporaries of about the same size. So the estimate is
+ * the activations' bytes per image times a factor, against a budget well under the heap. A step
+ * of `batchSize` images runs in ceil(batchSize / microBatch) passes with the gradients summed
+ * (distill.ts), so this changes speed and memory, never the result beyond float rounding.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+/** Bytes a pass may plan for: well under WASM's 4 GiB, leaving room for weights, the teacher and fragmentation. */
+export const PASS_BUDGET_BYTES = 1.5 * 1024 ** 3;
+/** Kept outputs + their gradients + the largest temporaries (im2col, transposes), per activation. */
+export const ACTIVATION_FACTOR = 3;
+
+/** Float32 values all layers output for one image. */
+export function activationFloatsPerImage(model: tf.LayersModel): number {
+  let total = 0;
+  for (const layer of model.layers) {
+    const out = layer.outputShape;
+    const shapes = (Array.isArray(out[0]) ? out : [out]) as (number | null)[][];
+    for (const shape of shapes) total += shape.slice(1).reduce<number>((p, d) => p * (d ?? 1), 1);
+  }
+  return total;
+}
+
+/**
+ * The micro-batch for `batchSize` on a backend: the whole batch natively (tfjs-node manages its
+ * own memory) or when it fits the budget, else the largest power of two that does (at least 1).
+ */
+export function microBatchFor(model: tf.LayersModel, batchSize: number, backendName: string): number {
+  const bytesPerImage = activationFloatsPerImage(model) * 4 * ACTIVATION_FACTOR;
+  if (backendName === 'tensorflow' || batchSize * bytesPerImage <= PASS_BUDGET_BYTES) return batchSize;
+  let micro = 1;
+  while (micro * 2 < batchSize && micro * 2 * bytesPerImage <= PASS_BUDGET_BYTES) micro *= 2;
+  return micro;
+}
