@@ -250,7 +250,9 @@ function printHumanResult(command: string, result: object): void {
     if (r.dataQuality) out(`data quality: ${r.dataQuality.verdict}${r.dataQuality.reasons.length ? ` (${r.dataQuality.reasons.join('; ')})` : ''}`);
     if (r.suspectScan) {
       out(`suspect scan (Neural Cleanse): ${r.suspectScan.perClass.map((c) => `${c.class}:${c.maskL1.toFixed(1)}`).join(' ')} (mask L1 per class)`);
-      out(r.suspect ? `suspect: class ${r.suspect.class} (anomaly index ${r.suspect.anomalyIndex.toFixed(2)} > 2)` : 'suspect: none (no anomaly index above 2)');
+      out(r.suspect
+        ? `suspect: class ${r.suspect.class} (anomaly index ${r.suspect.anomalyIndex.toFixed(2)} > 2, mask under half the median class's)`
+        : 'suspect: none (no class with anomaly index above 2 and a mask under half the median)');
     }
   } else if (command === 'cleanse') {
     const r = result as CleanseResult;
