@@ -8,7 +8,6 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { CleanseParams, CleanseResult, EngineEventSink } from '../shared/protocol';
 import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../shared/report';
-import { REPORT_SCHEMA_VERSION } from '../shared/report';
 import { PRESETS, type CleanseDefaults } from './cleanseDefaults';
 import { openImageSource } from './data';
 import { parseScaling } from './data/normalize';
@@ -30,9 +29,9 @@ import { reactivationProbe } from './reactivation';
 import { BestEpochKeeper, chooseEpoch, selectionRuleText, shouldStop, type SelectionEpoch } from './selection';
 import { transferFlagged, transferWatch, type TransferEpoch } from './transferWatch';
 import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from './triggers';
-import { TOOL_VERSION } from './version';
 import { recoverSuspectTrigger, writeTriggerImage } from './suspectUnlearning';
 import { relativeWeightDrift } from './weightDrift';
+import { recordHeader } from './recordHeader';
 
 /** Advanced settings accepted in CleanseParams.extra (and as CLI flags). */
 export function resolveSettings(
@@ -283,10 +282,7 @@ export async function runCleanse(
     const reportOut = path.join(staged.outDir, 'report.json');
     timings.totalSeconds = (Date.now() - t0) / 1000;
     const report: CleanseReport = {
-      schemaVersion: REPORT_SCHEMA_VERSION,
-      kind: 'cleanse',
-      tool: { name: 'backdoor-cleanse', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
+      ...recordHeader('cleanse'),
       inputs: {
         model: teacherFile.modelJsonPath,
         modelSha256: teacherFile.sha256,

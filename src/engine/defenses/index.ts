@@ -10,7 +10,6 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFENSE_NEEDS, type DefendParams, type DefendResult, type DefenseMethodId, type EngineEventSink } from '../../shared/protocol';
 import type { BackendInfo, CleanseReport, Metrics } from '../../shared/report';
-import { REPORT_SCHEMA_VERSION } from '../../shared/report';
 import { openEvaluation, resolveSettings, runCleanse } from '../cleanse';
 import { openImageSource } from '../data';
 import type { ImageShape, ImageSource } from '../data/types';
@@ -18,11 +17,11 @@ import { InputError } from '../errors';
 import { evaluateModel } from '../evaluate';
 import { loadModel, saveModel } from '../modelIo';
 import { prepareOutput, writeFileAtomic } from '../outputDir';
-import { TOOL_VERSION } from '../version';
 import { channelLipschitzPrune } from './clp';
 import { finePrune } from './fp';
 import { fineTune, type FineTuneSettings } from './ft';
 import { neuralAttentionDistillation } from './nad';
+import { recordHeader } from '../recordHeader';
 
 /** Defaults beyond the shared training settings (BackdoorBench / the BCU reference's baselines). */
 export const DEFEND_DEFAULTS = { u: 3, pruneTolerance: 0.1, maxPrune: 0.9, teacherEpochs: 10, p: 2 };
@@ -146,10 +145,7 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
       ? { epochs: base.epochs, batchSize: base.batchSize, lr: base.lr, momentum: base.momentum, weightDecay: base.weightDecay, lrSchedule: 'cosine' as const, augment: { cropPadding: base.cropPadding, flip: base.flip } }
       : {};
     const report: CleanseReport = {
-      schemaVersion: REPORT_SCHEMA_VERSION,
-      kind: 'defend',
-      tool: { name: 'backdoor-cleanse', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
+      ...recordHeader('defend'),
       inputs: {
         model: loaded.modelJsonPath,
         modelSha256: loaded.sha256,
