@@ -54,6 +54,7 @@ describe('suspect scan (Neural Cleanse)', function () {
       'small CNN, 2 epochs': [128.2, 191.0, 99.2, 166.5, 157.6, 173.7, 108.5, 209.5, 155.0, 218.1],
       'small CNN, seed 0': [133.2, 118.6, 125.9, 171.9, 134.6, 135.9, 86.7, 174.0, 110.3, 149.6],
       'small CNN, seed 1': [144.4, 171.5, 95.5, 187.7, 147.0, 126.2, 94.3, 174.4, 88.7, 152.1],
+      'resnet-tiny, seed 0': [57.4, 75.8, 51.8, 93.2, 88.0, 65.8, 61.1, 91.3, 65.6, 81.2],
     };
     for (const [name, norms] of Object.entries(attacked)) assert.strictEqual(suspectOf(norms), 0, name);
     for (const [name, norms] of Object.entries(clean)) assert.strictEqual(suspectOf(norms), null, name);
