@@ -55,8 +55,14 @@ export function resolveSettings(
     if (!Number.isInteger(v) || v < 1) throw new InputError(`--${name} must be a positive integer, got ${v}`);
     return v;
   };
-  const select = x.select === undefined || x.select === null ? d.select : x.select === true || x.select === 'on' ? true : x.select === false || x.select === 'off' ? false : null;
-  if (select === null) throw new InputError(`--select must be on or off, got ${JSON.stringify(x.select)}`);
+  const onOff = (key: string, flag: string, fallback: boolean): boolean => {
+    const v = x[key];
+    if (v === undefined || v === null) return fallback;
+    if (v === true || v === 'on') return true;
+    if (v === false || v === 'off') return false;
+    throw new InputError(`--${flag} must be on or off, got ${JSON.stringify(v)}`);
+  };
+  const select = onOff('select', 'select', d.select);
   if (params.lr !== undefined && !(params.lr > 0 && Number.isFinite(params.lr))) {
     throw new InputError(`--lr must be a positive number, got ${params.lr}`);
   }
@@ -83,6 +89,7 @@ export function resolveSettings(
     blendAugment: num('blendAugment', d.blendAugment, 0, 1),
     lipschitzU: num('lipschitzU', d.lipschitzU, 0, 100),
     unlearnSuspect: num('unlearnSuspect', d.unlearnSuspect, 0, 1),
+    unlearnFocus: onOff('unlearnFocus', 'unlearn-focus', d.unlearnFocus),
     seed: params.seed ?? d.seed,
     microBatch: x.microBatch === undefined ? null : Math.round(num('microBatch', 0, 1)),
     imagesPerEpoch: x.imagesPerEpoch === undefined ? null : Math.round(num('imagesPerEpoch', 0, 1)),
@@ -312,6 +319,7 @@ export async function runCleanse(
         blendAugment: settings.blendAugment,
         lipschitzU: settings.lipschitzU,
         unlearnSuspect: settings.unlearnSuspect,
+        unlearnFocus: settings.unlearnFocus,
         unlearnedClass: unlearning?.scan.suspect?.class ?? null,
         channelsReinitialized: Object.fromEntries(channelsReinitialized),
         scaling: settings.scaling,

@@ -24,6 +24,8 @@ export interface CleanseDefaults extends DistillHyperparameters {
    * (no labels), while the teacher sees them clean: the student learns to ignore it (0: off).
    */
   unlearnSuspect: number;
+  /** Unlearn only the window of the recovered mask that carries the trigger, when one does (diagnostics/triggerFocus.ts). */
+  unlearnFocus: boolean;
 }
 
 export const REFERENCE_DEFAULTS: CleanseDefaults = {
@@ -46,6 +48,7 @@ export const REFERENCE_DEFAULTS: CleanseDefaults = {
   lipschitzU: 0,
   select: false,
   unlearnSuspect: 0,
+  unlearnFocus: true,
 };
 
 /**

@@ -1,21 +1,26 @@
 /**
  * Unlearning the recovered trigger, without labels. The suspect scan (Neural Cleanse's search,
  * diagnostics/suspectScan.ts) finds the smallest mask and pattern that send the user's images to
- * each class; when one class stands out (anomaly index > 2), its (mask, pattern) is a stand-in for
+ * each class; when one class stands out (isSuspect: anomaly index > 2, mask under half the median), its (mask, pattern) is a stand-in for
  * the attacker's trigger. During distillation a share of the student's images carry it while the
  * teacher sees the same images clean, so the student learns to answer the clean image's answer
  * whatever the trigger says. Neural Cleanse's own mitigation unlearns with true labels; here the
  * teacher's predictions on the clean images take their place. When no class stands out, nothing
- * is stamped and the cleanse is plain BCU.
+ * is stamped and the cleanse is plain BCU. With `unlearnFocus`, only the window of the mask that
+ * carries the trigger is stamped, when one does (diagnostics/triggerFocus.ts).
  */
-import type * as tf from '@tensorflow/tfjs';
+
+/** Images the focusing step measures flip rates on (those the teacher does not already put in the suspect class). */
+const FOCUS_IMAGES = 256;
+import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEventSink } from '../shared/protocol';
-import type { SuspectScan } from '../shared/report';
+import type { SuspectScan, TriggerFocus } from '../shared/report';
 import type { RecoveredTrigger } from './augment';
 import type { ImageSource, Scaling } from './data/types';
-import { scanClassTriggers, type SuspectScanOptions } from './diagnostics/suspectScan';
+import { loadUnitImages, predictClasses, scanClassTriggers, type SuspectScanOptions } from './diagnostics/suspectScan';
+import { focusTrigger } from './diagnostics/triggerFocus';
 
 export interface SuspectUnlearning {
   scan: SuspectScan;
@@ -26,7 +31,7 @@ export interface SuspectUnlearning {
 export async function recoverSuspectTrigger(
   teacher: tf.LayersModel,
   source: ImageSource,
-  settings: { unlearnSuspect: number; scaling: Scaling; seed: number; scan?: Partial<SuspectScanOptions> },
+  settings: { unlearnSuspect: number; unlearnFocus?: boolean; scaling: Scaling; seed: number; scan?: Partial<SuspectScanOptions> },
   sink: EngineEventSink,
   signal?: AbortSignal,
 ): Promise<SuspectUnlearning> {
@@ -34,7 +39,7 @@ export async function recoverSuspectTrigger(
   const { result, triggers } = await scanClassTriggers(teacher, source, { ...settings.scan, scaling: settings.scaling, seed: settings.seed, signal });
   const { seconds: _seconds, ...scan } = result;
   if (!scan.suspect) {
-    sink({ type: 'log', level: 'info', message: 'suspect scan: no class stands out (anomaly index <= 2); nothing to unlearn' });
+    sink({ type: 'log', level: 'info', message: 'suspect scan: no class stands out (anomaly index above 2 with a mask under half the median); nothing to unlearn' });
     return { scan, recovered: null };
   }
   const found = triggers.find((t) => t.class === scan.suspect!.class)!;
@@ -43,10 +48,45 @@ export async function recoverSuspectTrigger(
     level: 'warn',
     message: `suspect scan: class ${scan.suspect.class} stands out (anomaly index ${scan.suspect.anomalyIndex.toFixed(2)}); the student learns to ignore its recovered trigger`,
   });
+  let mask = found.mask;
+  let focus: TriggerFocus | undefined;
+  if (settings.unlearnFocus) {
+    ({ mask, focus } = await focusOnTrigger(teacher, source, found, settings.scaling, signal));
+    const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
+    sink({
+      type: 'log',
+      level: 'info',
+      message: focus.window
+        ? `suspect scan: unlearning the ${focus.window.size}x${focus.window.size} window at row ${focus.window.top}, column ${focus.window.left} of the recovered mask (it flips ${pct(focus.flipRate)} of the images, the whole mask ${pct(focus.fullFlipRate)})`
+        : `suspect scan: unlearning the whole recovered mask (no single window carries it; the whole mask flips ${pct(focus.fullFlipRate)} of the images)`,
+    });
+  }
   return {
-    scan,
-    recovered: { mask: found.mask, pattern: Float32Array.from(found.pattern, (v) => v * 255), share: settings.unlearnSuspect },
+    scan: focus ? { ...scan, focus } : scan,
+    recovered: { mask, pattern: Float32Array.from(found.pattern, (v) => v * 255), share: settings.unlearnSuspect },
   };
+}
+
+async function focusOnTrigger(
+  teacher: tf.LayersModel,
+  source: ImageSource,
+  found: { class: number; mask: Float32Array; pattern: Float32Array },
+  scaling: Scaling,
+  signal?: AbortSignal,
+): Promise<{ mask: Float32Array; focus: TriggerFocus }> {
+  const unit = await loadUnitImages(source, FOCUS_IMAGES, signal);
+  try {
+    const predicted = predictClasses(teacher, unit, scaling);
+    const others = Int32Array.from(predicted.keys()).filter((i) => predicted[i] !== found.class);
+    const images = tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
+    try {
+      return focusTrigger(teacher, images, found, found.class, { scaling });
+    } finally {
+      images.dispose();
+    }
+  } finally {
+    unit.dispose();
+  }
 }
 
 /** Writes a `data:image/png;base64,` trigger image beside report.json; returns its relative name. */

@@ -86,6 +86,17 @@ export interface SuspectScan {
   suspect: { class: number; anomalyIndex: number } | null;
   /** PNG of the recovered trigger (mask x pattern) for the suspect (or the smallest-mask class), relative to report.json. */
   triggerImage?: string | null;
+  /** Cleanse only: which part of the suspect's recovered mask was unlearned. */
+  focus?: TriggerFocus;
+}
+
+/** Where the unlearned trigger was localized (src/engine/diagnostics/triggerFocus.ts). */
+export interface TriggerFocus {
+  /** The square window of the mask that was kept, in pixels; null: the whole mask was unlearned. */
+  window: { top: number; left: number; size: number } | null;
+  /** Flip rate of what was unlearned, and of the whole recovered mask, on images not already in the suspect class. */
+  flipRate: number;
+  fullFlipRate: number;
 }
 
 /** Backdoor-transfer watch: does the student's prediction mass concentrate on one class more than the teacher's? */

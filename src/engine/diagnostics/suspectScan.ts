@@ -67,7 +67,7 @@ export interface SuspectScanResult extends SuspectScan {
 export const SCAN_DEFAULTS = { images: 256, rounds: 8, stepsPerRound: 8, batchSize: 16, checkImages: 64, maskInit: -4, lr: 0.1, lambda: 0.05, successRate: 0.95, seed: 0 };
 
 /** Up to `n` images from the source, on the 0..1 scale, in one tensor. */
-async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
+export async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
   const parts: tf.Tensor4D[] = [];
   for await (const batch of source.batches(128, { take: n, signal })) {
     parts.push(tf.tidy(() => tf.div(batch.x, 255) as tf.Tensor4D));
@@ -79,7 +79,8 @@ async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSign
   return all;
 }
 
-function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scaling): Int32Array {
+/** Top-1 class of each 0..1-scale image. */
+export function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scaling): Int32Array {
   const out = new Int32Array(unit.shape[0]);
   for (let i = 0; i < unit.shape[0]; i += 128) {
     const n = Math.min(128, unit.shape[0] - i);
