@@ -56,6 +56,16 @@ export function suspectLine(suspect: { class: number; anomalyIndex: number } | n
   return scanned ? 'No class stands out: no class needs a trigger under half the typical size with an anomaly index above 2.' : '';
 }
 
+/** What the cleanse unlearned of the recovered trigger (empty when it did not focus). */
+export function focusLine(scan: SuspectScan | null | undefined): string {
+  const focus = scan?.focus;
+  if (!focus) return '';
+  const pct = (v: number) => formatPercent(v);
+  return focus.window
+    ? `Unlearned the ${focus.window.size}x${focus.window.size} window at row ${focus.window.top}, column ${focus.window.left} of the recovered trigger: it flips ${pct(focus.flipRate)} of your images to the class (the whole mask ${pct(focus.fullFlipRate)}).`
+    : `Unlearned the whole recovered trigger: no single window carries it (it flips ${pct(focus.fullFlipRate)} of your images to the class).`;
+}
+
 /** The scan's trigger image, only when it is an inline PNG (the panel's CSP loads nothing else). */
 export function triggerImageOf(scan: SuspectScan | null | undefined): string | null {
   const image = scan?.triggerImage;

@@ -10,7 +10,7 @@ import { PANEL_PROTOCOL_VERSION, notification } from '../../src/shared/panelMess
 import type { InspectResult } from '../../src/shared/protocol';
 import type { CleanseReport, LayerDiagnostics } from '../../src/shared/report';
 import { buildChart } from '../../src/webview/chartMath';
-import { dataQualityView, inspectFindings, reactivationChart, selectionLine, suspectLine, triggerImageOf } from '../../src/webview/findings';
+import { dataQualityView, focusLine, inspectFindings, reactivationChart, selectionLine, suspectLine, triggerImageOf } from '../../src/webview/findings';
 import { DIAGNOSTIC_COLUMNS, explanationOf, visibleDiagnosticColumns, visibleLayerColumns } from '../../src/webview/layerColumns';
 import { applyNotification } from '../../src/webview/reducer';
 import { scheduleForModel } from '../../src/webview/schedule';
@@ -70,6 +70,13 @@ describe('panel findings', () => {
     assert.equal(suspectLine({ class: 3, anomalyIndex: 4.1234 }, true), 'Suspected target: class 3 (anomaly index 4.12, above 2): a much smaller patch sends images to it than to any other class.');
     assert.match(suspectLine(null, true), /^No class stands out/);
     assert.equal(suspectLine(null, false), '');
+    const scan = { perClass: [], suspect: { class: 0, anomalyIndex: 3.8 } };
+    assert.equal(focusLine(scan), '', 'no focus recorded (inspect, or focusing off)');
+    assert.equal(
+      focusLine({ ...scan, focus: { window: { top: 21, left: 21, size: 7 }, flipRate: 0.823, fullFlipRate: 0.96 } }),
+      'Unlearned the 7x7 window at row 21, column 21 of the recovered trigger: it flips 82.3% of your images to the class (the whole mask 96.0%).',
+    );
+    assert.match(focusLine({ ...scan, focus: { window: null, flipRate: 0.9, fullFlipRate: 0.9 } }), /^Unlearned the whole recovered trigger: no single window carries it \(it flips 90.0%/);
     assert.equal(triggerImageOf({ perClass: [], suspect: null, triggerImage: 'data:image/png;base64,AAAA' }), 'data:image/png;base64,AAAA');
     assert.equal(triggerImageOf({ perClass: [], suspect: null, triggerImage: 'trigger.png' }), null, 'a file path is never put in an <img>');
     assert.equal(selectionLine({ epoch: 7, rule: 'highest teacher agreement' }), 'Kept the student of epoch 7: highest teacher agreement');

@@ -7,7 +7,7 @@ import { DIAGNOSTIC_EXPLANATIONS } from '../../shared/diagnosticsText';
 import type { DataQuality, SuspectScan } from '../../shared/report';
 import { renderChart } from '../charts';
 import { h } from '../dom';
-import { dataQualityView, reactivationChart, selectionLine, suspectLine, triggerImageOf } from '../findings';
+import { dataQualityView, focusLine, reactivationChart, selectionLine, suspectLine, triggerImageOf } from '../findings';
 import type { InspectFindings, RunFindings } from '../state';
 
 function dataQualityBlock(quality: DataQuality, idPrefix: string): HTMLElement {
@@ -31,6 +31,7 @@ function suspectBlock(suspect: { class: number; anomalyIndex: number } | null, s
     'div',
     { class: `finding suspect ${suspect ? 'verdict-warn' : 'verdict-ok'}`, id: `${idPrefix}-suspect`, title: DIAGNOSTIC_EXPLANATIONS.anomalyIndex },
     line,
+    focusLine(scan) ? h('div', { class: 'field-help', id: `${idPrefix}-trigger-focus` }, focusLine(scan)) : null,
     image ? h('figure', { class: 'trigger-figure' }, h('img', { src: image, alt: caption, id: `${idPrefix}-trigger-image`, class: 'trigger-image' }), h('figcaption', { class: 'field-help' }, caption)) : null,
   );
 }
