@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEventSink } from '../shared/protocol';
 import type { BackendInfo, CleanseReport, Metrics } from '../shared/report';
+import { REPORT_SCHEMA_VERSION } from '../shared/report';
 import { buildArchitecture } from './architectures';
 import { openEvaluation } from './cleanse';
 import { openImageSource } from './data';
@@ -19,7 +20,7 @@ import { prepareOutput, writeFileAtomic } from './outputDir';
 import { defaultPoisonRate, planPoisoning } from './poison';
 import { trainSupervised } from './train';
 import { describeTrigger, loadTriggerSpec, prepareTrigger } from './triggers';
-import { recordHeader } from './recordHeader';
+import { TOOL_VERSION } from './version';
 
 export interface AttackParams {
   data: string;
@@ -92,7 +93,10 @@ export async function runAttack(params: AttackParams, backend: BackendInfo, sink
     const modelOut = path.join(staged.outDir, 'model.json');
     const reportOut = path.join(staged.outDir, 'report.json');
     const report: CleanseReport = {
-      ...recordHeader('attack'),
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      kind: 'attack',
+      tool: { name: 'backdoor-cleanse', version: TOOL_VERSION },
+      createdAt: new Date().toISOString(),
       inputs: {
         model: modelOut, modelSha256: '', data: path.resolve(params.data), images: source.count, skippedImages: source.skipped, backend,
         evalData: params.evalData ? path.resolve(params.evalData) : null, trigger: spec,
