@@ -91,5 +91,9 @@ describe('safety checks inside runCleanse', function () {
       runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badselect'), epochs: 1, extra: { select: 'maybe' } }, BACKEND, () => undefined),
       /--select must be on or off/,
     );
+    await assert.rejects(
+      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badfocus'), epochs: 1, extra: { unlearnFocus: 'yes' } }, BACKEND, () => undefined),
+      /--unlearn-focus must be on or off, got "yes"/,
+    );
   });
 });
