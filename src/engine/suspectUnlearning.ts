@@ -1,17 +1,14 @@
 /**
  * Unlearning the recovered trigger, without labels. The suspect scan (Neural Cleanse's search,
  * diagnostics/suspectScan.ts) finds the smallest mask and pattern that send the user's images to
- * each class; when one class stands out (isSuspect: anomaly index > 2, mask under half the median), its (mask, pattern) is a stand-in for
- * the attacker's trigger. During distillation a share of the student's images carry it while the
- * teacher sees the same images clean, so the student learns to answer the clean image's answer
- * whatever the trigger says. Neural Cleanse's own mitigation unlearns with true labels; here the
+ * each class; when one class stands out (isSuspect: anomaly index > 2 and a mask under half the
+ * median class's), its (mask, pattern) is a stand-in for the attacker's trigger. During
+ * distillation a share of the student's images carry it while the teacher sees the same images
+ * clean, so the student learns to answer the clean image's answer whatever the trigger says. Neural Cleanse's own mitigation unlearns with true labels; here the
  * teacher's predictions on the clean images take their place. When no class stands out, nothing
  * is stamped and the cleanse is plain BCU. With `unlearnFocus`, only the window of the mask that
  * carries the trigger is stamped, when one does (diagnostics/triggerFocus.ts).
  */
-
-/** Images the focusing step measures flip rates on (those the teacher does not already put in the suspect class). */
-const FOCUS_IMAGES = 256;
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +18,9 @@ import type { RecoveredTrigger } from './augment';
 import type { ImageSource, Scaling } from './data/types';
 import { loadUnitImages, predictClasses, scanClassTriggers, type SuspectScanOptions } from './diagnostics/suspectScan';
 import { focusTrigger } from './diagnostics/triggerFocus';
+
+/** Images the focusing step measures flip rates on (those the teacher does not already put in the suspect class). */
+const FOCUS_IMAGES = 256;
 
 export interface SuspectUnlearning {
   scan: SuspectScan;
