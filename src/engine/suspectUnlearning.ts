@@ -9,18 +9,14 @@
  * is stamped and the cleanse is plain BCU. With `unlearnFocus`, only the window of the mask that
  * carries the trigger is stamped, when one does (diagnostics/triggerFocus.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEventSink } from '../shared/protocol';
-import type { SuspectScan, TriggerFocus } from '../shared/report';
+import type { SuspectScan } from '../shared/report';
 import type { RecoveredTrigger } from './augment';
 import type { ImageSource, Scaling } from './data/types';
-import { loadUnitImages, predictClasses, scanClassTriggers, type SuspectScanOptions } from './diagnostics/suspectScan';
-import { focusTrigger } from './diagnostics/triggerFocus';
-
-/** Images the focusing step measures flip rates on (those the teacher does not already put in the suspect class). */
-const FOCUS_IMAGES = 256;
+import { scanClassTriggers, type SuspectScanOptions } from './diagnostics/suspectScan';
 
 export interface SuspectUnlearning {
   scan: SuspectScan;
@@ -36,7 +32,13 @@ export async function recoverSuspectTrigger(
   signal?: AbortSignal,
 ): Promise<SuspectUnlearning> {
   sink({ type: 'log', level: 'info', message: 'suspect scan: searching each class for a small trigger (Neural Cleanse, no labels)' });
-  const { result, triggers } = await scanClassTriggers(teacher, source, { ...settings.scan, scaling: settings.scaling, seed: settings.seed, signal });
+  const { result, triggers, focusedMask } = await scanClassTriggers(teacher, source, {
+    ...settings.scan,
+    scaling: settings.scaling,
+    seed: settings.seed,
+    signal,
+    focusSuspect: settings.unlearnFocus,
+  });
   const { seconds: _seconds, ...scan } = result;
   if (!scan.suspect) {
     sink({ type: 'log', level: 'info', message: 'suspect scan: no class stands out (anomaly index above 2 with a mask under half the median); nothing to unlearn' });
@@ -48,10 +50,8 @@ export async function recoverSuspectTrigger(
     level: 'warn',
     message: `suspect scan: class ${scan.suspect.class} stands out (anomaly index ${scan.suspect.anomalyIndex.toFixed(2)}); the student learns to ignore its recovered trigger`,
   });
-  let mask = found.mask;
-  let focus: TriggerFocus | undefined;
-  if (settings.unlearnFocus) {
-    ({ mask, focus } = await focusOnTrigger(teacher, source, found, settings.scaling, signal));
+  const focus = scan.focus;
+  if (focus) {
     const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
     sink({
       type: 'log',
@@ -62,31 +62,9 @@ export async function recoverSuspectTrigger(
     });
   }
   return {
-    scan: focus ? { ...scan, focus } : scan,
-    recovered: { mask, pattern: Float32Array.from(found.pattern, (v) => v * 255), share: settings.unlearnSuspect },
+    scan,
+    recovered: { mask: focusedMask ?? found.mask, pattern: Float32Array.from(found.pattern, (v) => v * 255), share: settings.unlearnSuspect },
   };
-}
-
-async function focusOnTrigger(
-  teacher: tf.LayersModel,
-  source: ImageSource,
-  found: { class: number; mask: Float32Array; pattern: Float32Array },
-  scaling: Scaling,
-  signal?: AbortSignal,
-): Promise<{ mask: Float32Array; focus: TriggerFocus }> {
-  const unit = await loadUnitImages(source, FOCUS_IMAGES, signal);
-  try {
-    const predicted = predictClasses(teacher, unit, scaling);
-    const others = Int32Array.from(predicted.keys()).filter((i) => predicted[i] !== found.class);
-    const images = tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
-    try {
-      return focusTrigger(teacher, images, found, found.class, { scaling });
-    } finally {
-      images.dispose();
-    }
-  } finally {
-    unit.dispose();
-  }
 }
 
 /** Writes a `data:image/png;base64,` trigger image beside report.json; returns its relative name. */

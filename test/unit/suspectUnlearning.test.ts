@@ -29,6 +29,26 @@ describe('unlearning the recovered trigger (--unlearn-suspect)', () => {
     model.dispose();
   });
 
+  it('with unlearnFocus, the scan localizes the suspect\'s trigger on its own images and only that part is stamped', async () => {
+    const model = blockClassifier(7);
+    const { source } = blockImages(60);
+    const found = await recoverSuspectTrigger(model, source, { unlearnSuspect: 0.4, unlearnFocus: true, scaling: { mode: 'unit' }, seed: 0, scan }, () => undefined);
+    const focus = found.scan.focus;
+    assert.ok(focus, 'the record says what was unlearned');
+    assert.ok(focus.fullFlipRate > 0.9 && focus.flipRate >= 0.8 * focus.fullFlipRate, JSON.stringify(focus));
+    const { mask } = found.recovered!;
+    assert.ok(mask[TRIGGER_PIXEL] > 0, 'the planted pixel is still stamped');
+    if (focus.window) {
+      const { top, left, size } = focus.window;
+      mask.forEach((v, i) => {
+        const y = Math.floor(i / 8);
+        const x = i % 8;
+        if (v > 0) assert.ok(y >= top && y < top + size && x >= left && x < left + size, `pixel ${i} outside the kept window`);
+      });
+    }
+    model.dispose();
+  });
+
   it('a clean model: no suspect, nothing stamped, and the trigger image is written as a PNG file', async () => {
     const model = blockClassifier(null);
     const { source } = blockImages(60);

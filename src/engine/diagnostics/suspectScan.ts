@@ -12,7 +12,7 @@
  * Bounded work: `images` images, `rounds` x `stepsPerRound` steps per class.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SuspectScan } from '../../shared/report';
+import type { SuspectScan, TriggerFocus } from '../../shared/report';
 import { normalize, type ImageSource, type Scaling } from '../data';
 import { logitsView } from '../logits';
 import { throwIfAborted } from '../errors';
@@ -20,6 +20,7 @@ import { derivedRng, type Rng } from '../random';
 import { anomalyIndices, median } from './anomalyIndex';
 import { triggerPngDataUri } from './triggerImage';
 import { DIAGNOSTIC_THRESHOLDS } from '../../shared/diagnosticsText';
+import { focusTrigger } from './triggerFocus';
 
 export interface SuspectScanOptions {
   scaling: Scaling;
@@ -41,6 +42,8 @@ export interface SuspectScanOptions {
   signal?: AbortSignal;
   /** Called after each class. */
   onClass?: (done: number, total: number, entry: ClassTrigger) => void;
+  /** Also localize the suspect's trigger (triggerFocus.ts) on the scan's own images, for unlearning it. */
+  focusSuspect?: boolean;
 }
 
 export interface ClassTrigger {
@@ -68,7 +71,7 @@ export interface SuspectScanResult extends SuspectScan {
 export const SCAN_DEFAULTS = { images: 256, rounds: 8, stepsPerRound: 8, batchSize: 16, checkImages: 64, maskInit: -4, lr: 0.1, lambda: 0.05, successRate: 0.95, seed: 0 };
 
 /** Up to `n` images from the source, on the 0..1 scale, in one tensor. */
-export async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
+async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
   const parts: tf.Tensor4D[] = [];
   for await (const batch of source.batches(128, { take: n, signal })) {
     parts.push(tf.tidy(() => tf.div(batch.x, 255) as tf.Tensor4D));
@@ -80,8 +83,7 @@ export async function loadUnitImages(source: ImageSource, n: number, signal?: Ab
   return all;
 }
 
-/** Top-1 class of each 0..1-scale image. */
-export function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scaling): Int32Array {
+function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scaling): Int32Array {
   const out = new Int32Array(unit.shape[0]);
   for (let i = 0; i < unit.shape[0]; i += 128) {
     const n = Math.min(128, unit.shape[0] - i);
@@ -168,29 +170,41 @@ export async function suspectScan(model: tf.LayersModel, source: ImageSource, op
   return (await scanClassTriggers(model, source, options)).result;
 }
 
-/** The scan's result and every class's recovered mask and pattern (for unlearning the suspect's trigger). */
+/** The images not already predicted as class t (those a trigger for t is fitted and measured on), or null when there are none. */
+function imagesNotIn(unit: tf.Tensor4D, predicted: Int32Array, t: number): tf.Tensor4D | null {
+  const others = Int32Array.from(predicted.keys()).filter((i) => predicted[i] !== t);
+  return others.length === 0 ? null : tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
+}
+
+/**
+ * The scan's result and every class's recovered mask and pattern (for unlearning the suspect's
+ * trigger); with `focusSuspect`, also the suspect's localized mask (result.focus says what it kept).
+ */
 export async function scanClassTriggers(
   model: tf.LayersModel,
   source: ImageSource,
   options: SuspectScanOptions,
-): Promise<{ result: SuspectScanResult; triggers: ClassTrigger[] }> {
+): Promise<{ result: SuspectScanResult; triggers: ClassTrigger[]; focusedMask: Float32Array | null }> {
   const t0 = Date.now();
   const o = { ...SCAN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<SuspectScanOptions>;
   const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
   const view = logitsView(model);
   const unit = await loadUnitImages(source, o.images, o.signal);
   const entries: ClassTrigger[] = [];
+  let focused: { mask: Float32Array; focus: TriggerFocus } | null = null;
+  let top = 0;
+  let suspect: SuspectScan['suspect'] = null;
+  let indices: number[];
   try {
     const predicted = predictClasses(view.model, unit, o.scaling);
     const [, h, w, c] = unit.shape;
     for (let t = 0; t < classes; t++) {
-      const others = Int32Array.from(predicted.keys()).filter((i) => predicted[i] !== t);
+      const subset = imagesNotIn(unit, predicted, t);
       let entry: ClassTrigger;
-      if (others.length === 0) {
+      if (subset === null) {
         // Every image already lands in t: no trigger is needed at all.
         entry = { class: t, maskL1: 0, flipRate: 1, images: 0, mask: new Float32Array(h * w), pattern: new Float32Array(h * w * c) };
       } else {
-        const subset = tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
         try {
           entry = fitClassTrigger(view.model, subset, t, o, derivedRng(o.seed, `suspect-scan-${t}`), o.signal);
         } finally {
@@ -201,23 +215,38 @@ export async function scanClassTriggers(
       o.onClass?.(t + 1, classes, entry);
       await new Promise((resolve) => setImmediate(resolve)); // let cancellation and events through
     }
+    const norms = entries.map((e) => e.maskL1);
+    indices = anomalyIndices(norms);
+    indices.forEach((a, i) => {
+      if (a > indices[top]) top = i;
+    });
+    suspect = isSuspect(indices[top], norms[top], norms) ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
+    if (suspect && options.focusSuspect) {
+      const images = imagesNotIn(unit, predicted, suspect.class);
+      if (images) {
+        try {
+          focused = focusTrigger(view.model, images, entries[top], suspect.class, { scaling: o.scaling });
+        } finally {
+          images.dispose();
+        }
+      }
+    }
   } finally {
     unit.dispose();
     view.restore();
   }
-  const indices = anomalyIndices(entries.map((e) => e.maskL1));
   const perClass = entries.map((e, i) => ({ class: e.class, maskL1: e.maskL1, flipRate: e.flipRate, anomalyIndex: indices[i] }));
-  let top = 0;
-  indices.forEach((a, i) => {
-    if (a > indices[top]) top = i;
-  });
-  const norms = entries.map((e) => e.maskL1);
-  const suspect = isSuspect(indices[top], norms[top], norms) ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
-  const shown = entries[top];
   const [h, w, c] = inputShapeOf(model);
   return {
-    result: { perClass, suspect, triggerImage: triggerPngDataUri(triggerValues(shown), h, w, c), seconds: (Date.now() - t0) / 1000 },
+    result: {
+      perClass,
+      suspect,
+      triggerImage: triggerPngDataUri(triggerValues(entries[top]), h, w, c),
+      ...(focused ? { focus: focused.focus } : {}),
+      seconds: (Date.now() - t0) / 1000,
+    },
     triggers: entries,
+    focusedMask: focused?.mask ?? null,
   };
 }
 
