@@ -60,10 +60,9 @@ export function suspectLine(suspect: { class: number; anomalyIndex: number } | n
 export function focusLine(scan: SuspectScan | null | undefined): string {
   const focus = scan?.focus;
   if (!focus) return '';
-  const pct = (v: number) => formatPercent(v);
   return focus.window
-    ? `Unlearned the ${focus.window.size}x${focus.window.size} window at row ${focus.window.top}, column ${focus.window.left} of the recovered trigger: it flips ${pct(focus.flipRate)} of your images to the class (the whole mask ${pct(focus.fullFlipRate)}).`
-    : `Unlearned the whole recovered trigger: no single window carries it (it flips ${pct(focus.fullFlipRate)} of your images to the class).`;
+    ? `Unlearned the ${focus.window.size}x${focus.window.size} window at row ${focus.window.top}, column ${focus.window.left} of the recovered trigger: it flips ${formatPercent(focus.flipRate)} of your images to the class (the whole mask ${formatPercent(focus.fullFlipRate)}).`
+    : `Unlearned the whole recovered trigger: no single window carries it (it flips ${formatPercent(focus.fullFlipRate)} of your images to the class).`;
 }
 
 /** The scan's trigger image, only when it is an inline PNG (the panel's CSP loads nothing else). */

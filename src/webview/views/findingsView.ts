@@ -27,11 +27,12 @@ function suspectBlock(suspect: { class: number; anomalyIndex: number } | null, s
   if (!line) return null;
   const image = triggerImageOf(scan);
   const caption = suspect ? `Recovered trigger for class ${suspect.class}` : 'Smallest recovered trigger';
+  const focus = focusLine(scan);
   return h(
     'div',
     { class: `finding suspect ${suspect ? 'verdict-warn' : 'verdict-ok'}`, id: `${idPrefix}-suspect`, title: DIAGNOSTIC_EXPLANATIONS.anomalyIndex },
     line,
-    focusLine(scan) ? h('div', { class: 'field-help', id: `${idPrefix}-trigger-focus` }, focusLine(scan)) : null,
+    focus ? h('div', { class: 'field-help', id: `${idPrefix}-trigger-focus` }, focus) : null,
     image ? h('figure', { class: 'trigger-figure' }, h('img', { src: image, alt: caption, id: `${idPrefix}-trigger-image`, class: 'trigger-image' }), h('figcaption', { class: 'field-help' }, caption)) : null,
   );
 }
