@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { relativeError } from './relativeError';
 import { initBackend } from '../../src/engine/backend';
 import { trainingKernelNames } from '../../src/engine/kernels/register';
+import { cheaperSwapped } from '../../src/engine/kernels/batchMatMulTransposed';
 import { runShippedKernel, shippedKernel } from '../../src/engine/kernels/shippedKernels';
 
 const TOLERANCE = 1e-4;
@@ -193,6 +194,8 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
       { a: [2, 5, 7], b: [2, 7, 3] },
       { a: [1, 33, 17], b: [3, 17, 9] }, // broadcast batch
       { a: [128, 64], b: [64, 10] },
+      { a: [6, 8], b: [8, 200] }, // B far larger than A: computed as (B^T A^T)^T when a side is transposed
+      { a: [2, 4, 8], b: [2, 8, 150] },
     ];
     const transpose = (shape: number[]) => [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]];
     shapes.forEach(({ a, b }, i) => {
@@ -205,6 +208,13 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
           });
         }
       }
+    });
+    it('swaps the operands only where packing B would cost more (the small CNN\'s dense gradients)', () => {
+      const info = (shape: number[]): tf.TensorInfo => ({ dataId: {}, shape, dtype: 'float32' });
+      // dx = dy W^T with W [9216, 128]: B is the weight matrix, swapped.
+      assert.strictEqual(cheaperSwapped(info([128, 128]), info([9216, 128]), false, true), true);
+      // dW = x^T dy with x [128, 9216]: B is dy [128, 128], direct.
+      assert.strictEqual(cheaperSwapped(info([128, 9216]), info([128, 128]), true, false), false);
     });
     // Rank 3: tfjs-core reshapes to 3-D before calling _FusedMatMul, and WASM relies on it.
     // Batch 2 with a bias is the case WASM's own kernel gets wrong.
@@ -230,6 +240,8 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
       { x: [1, 9, 9, 4], filterSize: 3, strides: 2, pad: 'same' }, // overlapping windows, padding
       { x: [2, 6, 7, 3], filterSize: 3, strides: 1, pad: 'same' },
       { x: [1, 8, 9, 2], filterSize: [2, 3], strides: [2, 1], pad: 'valid' },
+      { x: [2, 9, 6, 3], filterSize: 3, strides: 3, pad: 'valid' }, // 3x3 windows tiling the input
+      { x: [1, 6, 8, 2], filterSize: [3, 2], strides: [3, 2], pad: 'same' }, // tiles: 'same' pads nothing here
     ];
     cases.forEach((c, i) => {
       for (const ties of [false, true]) {
@@ -251,6 +263,7 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
       { shape: [4, 6, 5, 7], axis: [2, 0, 1], keepDims: true }, // unsorted, kept dims
       { shape: [300, 9], axis: 0, keepDims: false }, // dense bias gradient
       { shape: [3, 4, 5], axis: [-3, -2], keepDims: false }, // negative axes
+      { shape: [7, 3, 5], axis: [0, 1], keepDims: false }, // 21 rows: the last one outside the four-row passes
       { shape: [3, 4, 5], axis: [1, 2], keepDims: false }, // trailing: shipped kernel
       { shape: [3, 4, 5], axis: [0, 2], keepDims: false }, // mixed: shipped kernel
       { shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false }, // everything: shipped kernel
@@ -273,6 +286,22 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
       tf.dispose([t, s]);
       assert.ok(Math.abs(a - 20_000) < 1e-2 && b === rows, `sums ${a}, ${b}`);
     });
+  });
+
+  it('Identity on wasm shares the data and frees it with the last reference', async () => {
+    await tf.setBackend('wasm');
+    const dataIdsBefore = tf.backend().numDataIds();
+    const x = tf.tensor(randomValues(1000, 11), [10, 100]);
+    const expected = x.dataSync().slice();
+    const y = x.clone();
+    assert.strictEqual(y.dataId, x.dataId, 'clone shares the data id');
+    assert.strictEqual(tf.backend().numDataIds(), dataIdsBefore + 1);
+    x.dispose();
+    assert.deepStrictEqual(y.dataSync(), expected, 'the clone outlives its source');
+    const grads = tf.grad((t: tf.Tensor) => tf.relu(t).square().sum())(y); // gradients save clones
+    assert.deepStrictEqual(y.dataSync(), expected, 'training ops leave shared data untouched');
+    tf.dispose([y, grads]);
+    assert.strictEqual(tf.backend().numDataIds(), dataIdsBefore, 'freed with the last reference');
   });
 
   it('leaves no tensors behind and frees all intermediates (wasm and cpu)', async () => {

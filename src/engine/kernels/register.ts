@@ -2,6 +2,7 @@
  * Registers the kernels and gradient that make training work (and fast) on the backends we run:
  *  - wasm: Conv2DBackpropFilter and the depthwise gradients it lacks; Conv2DBackpropInput,
  *    BatchMatMul, _FusedMatMul, MaxPoolGrad, and Sum and Mean over leading axes replacing slow shipped paths;
+ *    Identity sharing its input's data instead of copying it;
  *  - cpu:  Conv2DBackpropFilter replacing the shipped one (pathologically slow);
  *  - every backend (registerTrainingGradients): the FusedBatchNorm gradient without tiling
  *    (bitwise-identical results).
@@ -16,6 +17,7 @@ import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseGradients';
 import { leadingAxesMeanConfig, leadingAxesSumConfig } from './leadingAxesReduce';
 import { maxPoolGradConfig } from './maxPoolGrad';
+import { sharedIdentityConfig } from './sharedIdentity';
 import { rememberShippedKernel } from './shippedKernels';
 
 type TrainingBackend = 'wasm' | 'cpu';
@@ -31,6 +33,7 @@ const kernelsFor: Record<TrainingBackend, Array<(backendName: string) => tf.Kern
     maxPoolGradConfig,
     leadingAxesSumConfig,
     leadingAxesMeanConfig,
+    sharedIdentityConfig,
   ],
   cpu: [conv2dBackpropFilterConfig],
 };
