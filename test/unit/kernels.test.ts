@@ -304,6 +304,19 @@ describe('training kernels match the CPU backend (max|a-b| / max(1, max|ref|) <=
     assert.strictEqual(tf.backend().numDataIds(), dataIdsBefore, 'freed with the last reference');
   });
 
+  it('Cast on wasm shares the data when the dtype does not change, and converts when it does', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2, 0, 3.25]);
+    const same = tf.cast(x, 'float32');
+    const ints = tf.cast(x, 'int32');
+    assert.strictEqual(same.dataId, x.dataId);
+    assert.notStrictEqual(ints.dataId, x.dataId);
+    assert.deepStrictEqual(Array.from(ints.dataSync()), [1, -2, 0, 3]);
+    x.dispose();
+    assert.deepStrictEqual(Array.from(same.dataSync()), [1.5, -2, 0, 3.25]);
+    tf.dispose([same, ints]);
+  });
+
   it('leaves no tensors behind and frees all intermediates (wasm and cpu)', async () => {
     for (const backendName of ['wasm', 'cpu']) {
       await tf.setBackend(backendName);

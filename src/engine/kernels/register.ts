@@ -2,7 +2,7 @@
  * Registers the kernels and gradient that make training work (and fast) on the backends we run:
  *  - wasm: Conv2DBackpropFilter and the depthwise gradients it lacks; Conv2DBackpropInput,
  *    BatchMatMul, _FusedMatMul, MaxPoolGrad, and Sum and Mean over leading axes replacing slow shipped paths;
- *    Identity sharing its input's data instead of copying it;
+ *    Identity and same-dtype Cast sharing their input's data instead of copying it;
  *  - cpu:  Conv2DBackpropFilter replacing the shipped one (pathologically slow);
  *  - every backend (registerTrainingGradients): the FusedBatchNorm gradient without tiling
  *    (bitwise-identical results).
@@ -17,7 +17,7 @@ import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseGradients';
 import { leadingAxesMeanConfig, leadingAxesSumConfig } from './leadingAxesReduce';
 import { maxPoolGradConfig } from './maxPoolGrad';
-import { sharedIdentityConfig } from './sharedIdentity';
+import { sameDtypeCastConfig, sharedIdentityConfig } from './sharedData';
 import { rememberShippedKernel } from './shippedKernels';
 
 type TrainingBackend = 'wasm' | 'cpu';
@@ -34,6 +34,7 @@ const kernelsFor: Record<TrainingBackend, Array<(backendName: string) => tf.Kern
     leadingAxesSumConfig,
     leadingAxesMeanConfig,
     sharedIdentityConfig,
+    sameDtypeCastConfig,
   ],
   cpu: [conv2dBackpropFilterConfig],
 };
