@@ -3,6 +3,7 @@
  *   npm run bench:speed -- [--models small-cnn,resnet18] [--steps N] [--warmup N] [--json]
  *   npm run bench:speed -- --memory-steps 1000 [--batch 128]      (small CNN, leak check)
  *   npm run bench:speed -- --ab-shipped MaxPoolGrad,Sum,Mean        (ours vs the shipped kernels)
+ *   npm run bench:speed -- --ab-ref ../baseline                     (ours vs another checkout's built engine)
  *
  * One full distillation step is the engine's own: src/engine/distill.ts's distill() runs
  * (crop augmentation, normalization, teacher forward, student forward+backward of the KL loss at
@@ -216,15 +217,20 @@ async function benchModel(name, options, python) {
   // --ab-shipped K1,K2: the other side is the engine with the backend's own K1, K2 (before our
   // replacements), alternated the same way; the ratio is then ours / ours-with-shipped-kernels.
   const abShipped = flag('ab-shipped', null);
+  // --ab-ref DIR: the other side is the engine built in another checkout (DIR/out, through
+  // DIR/bench/speed.mjs's own worker): a before/after of a change, alternated in one run.
+  const abRef = flag('ab-ref', null);
   const torch = abShipped
     ? child(process.execPath, [fileURLToPath(import.meta.url), '--worker', ...common, '--restore-shipped', abShipped])
-    : python ? child(python, [path.join(here, 'torch_step.py'), ...common]) : null;
+    : abRef ? child(process.execPath, [path.join(path.resolve(abRef), 'bench', 'speed.mjs'), '--worker', ...common])
+      : python ? child(python, [path.join(here, 'torch_step.py'), ...common]) : null;
   const oursReady = await ours.next();
   const torchReady = torch ? await torch.next() : null;
-  const other = abShipped ? 'shipped' : 'torch';
+  const other = abShipped ? 'shipped' : abRef ? 'reference' : 'torch';
   console.log(`\n== ${name}, batch ${batch}: ours = engine distill step on ${oursReady.backend} ${oursReady.threads} thread(s), micro-batch ${oursReady.microBatch}` +
-    (abShipped ? `; the "torch" column below is the engine with WASM's own ${abShipped} (A/B)`
-      : torchReady ? `; PyTorch ${torchReady.torch}, ${torchReady.threads} thread(s), whole batch` : '; PyTorch not importable: ours only'));
+    (abShipped ? `; the "shipped" column below is the engine with WASM's own ${abShipped} (A/B)`
+      : abRef ? `; the "reference" column below is the engine built in ${abRef} (A/B)`
+        : torchReady ? `; PyTorch ${torchReady.torch}, ${torchReady.threads} thread(s), whole batch` : '; PyTorch not importable: ours only'));
 
   const oursMs = [];
   const torchMs = [];
@@ -287,7 +293,7 @@ async function benchModel(name, options, python) {
   console.log(`  step median: ours ${fmt(result.oursMs)} ms (${fmt(result.imagesPerSecond, 1)} img/s), ${other} ${fmt(result.torchMs)} ms` +
     ` (${fmt(result.torchImagesPerSecond, 1)} img/s)`);
   if (ratios.length) {
-    console.log(`  ratio ours/${abShipped ? 'shipped kernels' : 'PyTorch'} per alternated pair: min ${fmt(result.ratioMin, 2)}, median ${fmt(median(ratios), 2)}, max ${fmt(result.ratioMax, 2)}` +
+    console.log(`  ratio ours/${abShipped ? 'shipped kernels' : abRef ? 'reference' : 'PyTorch'} per alternated pair: min ${fmt(result.ratioMin, 2)}, median ${fmt(median(ratios), 2)}, max ${fmt(result.ratioMax, 2)}` +
       `; of medians ${fmt(result.ratio, 2)}`);
   }
   console.log(`  forward (teacher, batch ${batch}): ours ${fmt(result.forwardOursMs)} ms, ${other} ${fmt(result.forwardTorchMs)} ms`);
@@ -330,7 +336,7 @@ async function main() {
   if (argv.includes('--memory-steps')) return memoryCheck(options);
   const names = flag('models', 'small-cnn,resnet18').split(',');
   for (const n of names) if (!MODELS[n]) throw new Error(`--models: unknown ${n}; choose from ${Object.keys(MODELS).join(', ')}`);
-  const python = argv.includes('--no-torch') || argv.includes('--ab-shipped') ? null : pythonWithTorch();
+  const python = ['--no-torch', '--ab-shipped', '--ab-ref'].some((f) => argv.includes(f)) ? null : pythonWithTorch();
   const models = [];
   for (const name of names) models.push(await benchModel(name, options, python));
   if (models.some((m) => !m.tensorsStable)) process.exitCode = 1;
