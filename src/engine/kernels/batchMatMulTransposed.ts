@@ -3,10 +3,11 @@
  * (~1.5 GFLOP/s against ~23 for the plain path). Dense-layer gradients always transpose one
  * side, so materialize the transpose (cheap, memory-bound) and call the plain path.
  *
- * The plain path packs its B operand (K x N) on every call, ~3.5x the cost of transposing it, so
- * a plain BatchMatMul whose B is much larger than its A computes C^T = B^T A^T instead and
- * transposes the small result: the dense layer's input gradient dy W^T (B = W, 9216 x 128 on the
- * small CNN) costs 20 ms that way against 37 ms.
+ * The plain path packs its B operand (K x N) for each new B tensor, ~3.5x the cost of transposing
+ * it, so a BatchMatMul asked for a transpose whose B is much larger than its A computes
+ * C^T = B^T A^T instead and transposes the small result: the dense layer's input gradient dy W^T
+ * (B = W, 9216 x 128 on the small CNN) costs 20 ms that way against 37 ms. Calls without a
+ * transpose keep B as given: XNNPACK keeps the packing of a B it has seen (a teacher's weights).
  *
  * WASM 4.22's _FusedMatMul also adds the bias wrongly when the batch (leading) dimension is
  * above 1, and on its transposed path (measured: errors of order 1 against the CPU backend).

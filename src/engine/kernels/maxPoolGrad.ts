@@ -6,9 +6,9 @@
  * Same rule as the CPU backend (its maxPoolPositions): within a window the first position in
  * row-major order holding a strictly greater value wins, so ties (ReLU zeros) send the whole
  * gradient to one position, and padding never wins. Windows are walked once, all channels of a
- * window position together, so every read and write is contiguous. Windows that tile the input
- * exactly (the usual 2x2 stride-2 pool) take a path that writes every output once and needs no
- * zero fill or per-window scratch (2x2 unrolled): 2.3x faster on the small CNN's pool.
+ * window position together, so every read and write is contiguous. 2x2 windows that tile the
+ * input (the usual stride-2 pool) take an unrolled path that writes every output once, with no
+ * zero fill or per-window scratch: 2.1x faster on the small CNN's pool (69.5 -> 33 ms).
  */
 import * as tf from '@tensorflow/tfjs';
 import { withKernelScope } from './kernelScope';
@@ -29,9 +29,8 @@ export function maxPoolGradConfig(backendName: string): tf.KernelConfig {
       const out = heapView(scope.backend, dx);
       const x = heapView(scope.backend, input);
       const g = heapView(scope.backend, dy);
-      if (windowsTileInput(info)) {
-        if (info.strideHeight === 2 && info.strideWidth === 2) scatterTiled2x2(info, x, g, out);
-        else scatterTiled(info, x, g, out);
+      if (tiling2x2Windows(info)) {
+        scatterTiled2x2(info, x, g, out);
         return dx;
       }
       out.fill(0);
@@ -68,47 +67,15 @@ export function maxPoolGradConfig(backendName: string): tf.KernelConfig {
   return { kernelName: tf.MaxPoolGrad, backendName, kernelFunc };
 }
 
-/** Windows side by side, no padding, no gaps, no overlap: every input position is in one window. */
-function windowsTileInput(info: tf.backend_util.Conv2DInfo): boolean {
-  return info.padInfo.top === 0 && info.padInfo.left === 0
-    && info.effectiveFilterHeight === info.strideHeight && info.effectiveFilterWidth === info.strideWidth
+/** 2x2 windows side by side, no padding, no gaps, no overlap: every input position is in one window. */
+function tiling2x2Windows(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.padInfo.top === 0 && info.padInfo.left === 0 && info.strideHeight === 2 && info.strideWidth === 2
+    && info.effectiveFilterHeight === 2 && info.effectiveFilterWidth === 2
     && info.outHeight * info.strideHeight === info.inHeight && info.outWidth * info.strideWidth === info.inWidth
     && info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
-/** The same rule as the general path, for windows that tile the input: each output written once. */
-function scatterTiled(info: tf.backend_util.Conv2DInfo, x: Float32Array, g: Float32Array, out: Float32Array): void {
-  const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = info;
-  const fh = info.strideHeight;
-  const fw = info.strideWidth;
-  const offsets = new Int32Array(fh * fw); // window position (row-major) -> offset from the window's first element
-  for (let r = 0; r < fh; r++) for (let col = 0; col < fw; col++) offsets[r * fw + col] = (r * w + col) * c;
-  const positions = offsets.length;
-  for (let b = 0; b < batchSize; b++) {
-    for (let yo = 0; yo < ho; yo++) {
-      for (let xo = 0; xo < wo; xo++) {
-        const first = ((b * h + yo * fh) * w + xo * fw) * c;
-        const dyBase = ((b * ho + yo) * wo + xo) * c;
-        for (let d = 0; d < c; d++) {
-          let best = -Infinity;
-          let where = -1;
-          for (let k = 0; k < positions; k++) {
-            const i = first + offsets[k] + d;
-            const v = x[i];
-            if (v > best) {
-              best = v;
-              where = i;
-            }
-            out[i] = 0;
-          }
-          if (where >= 0) out[where] = g[dyBase + d];
-        }
-      }
-    }
-  }
-}
-
-/** scatterTiled unrolled for 2x2 windows (1.5x faster than the loop over window positions). */
+/** The general path's rule for 2x2 windows that tile the input: each output written once, unrolled. */
 function scatterTiled2x2(info: tf.backend_util.Conv2DInfo, x: Float32Array, g: Float32Array, out: Float32Array): void {
   const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = info;
   for (let b = 0; b < batchSize; b++) {
