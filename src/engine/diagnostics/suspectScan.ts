@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SuspectScan, TriggerFocus } from '../../shared/report';
-import { normalize, type ImageSource, type Scaling } from '../data';
+import type { ImageSource, Scaling } from '../data';
 import { logitsView } from '../logits';
 import { throwIfAborted } from '../errors';
 import { derivedRng, type Rng } from '../random';
@@ -21,6 +21,7 @@ import { anomalyIndices, median } from './anomalyIndex';
 import { triggerPngDataUri } from './triggerImage';
 import { DIAGNOSTIC_THRESHOLDS } from '../../shared/diagnosticsText';
 import { focusTrigger } from './triggerFocus';
+import { stampedModelInput, unitToModelInput } from './stampedInput';
 
 export interface SuspectScanOptions {
   scaling: Scaling;
@@ -87,7 +88,7 @@ function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scal
   const out = new Int32Array(unit.shape[0]);
   for (let i = 0; i < unit.shape[0]; i += 128) {
     const n = Math.min(128, unit.shape[0] - i);
-    const p = tf.tidy(() => (logits.predict(normalize(tf.mul(unit.slice(i, n), 255) as tf.Tensor4D, scaling)) as tf.Tensor).argMax(-1));
+    const p = tf.tidy(() => (logits.predict(unitToModelInput(unit.slice(i, n), scaling)) as tf.Tensor).argMax(-1));
     out.set(p.dataSync() as Int32Array, i);
     p.dispose();
   }
@@ -104,9 +105,7 @@ function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: nu
   tf.dispose([maskInit, patternInit]);
   const optimizer = tf.train.adam(o.lr, 0.5, 0.9);
   const apply = (x: tf.Tensor4D) => {
-    const m = tf.sigmoid(maskParam);
-    const stamped = tf.add(tf.mul(tf.sub(1, m), x), tf.mul(m, tf.sigmoid(patternParam))) as tf.Tensor4D;
-    return logits.apply(normalize(tf.mul(stamped, 255) as tf.Tensor4D, o.scaling)) as tf.Tensor;
+    return logits.apply(stampedModelInput(x, tf.sigmoid(maskParam), tf.sigmoid(patternParam), o.scaling)) as tf.Tensor;
   };
   // A fixed check set measures each round's flip rate on the same images.
   const checkCount = Math.min(n, o.checkImages);

@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TriggerFocus } from '../../shared/report';
-import { normalize, type Scaling } from '../data';
+import type { Scaling } from '../data';
+import { stampedModelInput } from './stampedInput';
 
 export const FOCUS_DEFAULTS = { windowShare: 0.25, candidates: 12, keepShare: 0.8 };
 
@@ -27,9 +28,8 @@ export function flipRate(model: tf.LayersModel, images: tf.Tensor4D, mask: Float
   const [n, h, w, c] = images.shape;
   if (n === 0) return 0;
   const rate = tf.tidy(() => {
-    const m = tf.tensor3d(mask, [h, w, 1]);
-    const stamped = tf.add(tf.mul(tf.sub(1, m), images), tf.mul(m, tf.tensor3d(pattern, [h, w, c]))) as tf.Tensor4D;
-    const predicted = tf.argMax(model.predict(normalize(tf.mul(stamped, 255) as tf.Tensor4D, scaling), { batchSize: 128 }) as tf.Tensor, -1);
+    const input = stampedModelInput(images, tf.tensor3d(mask, [h, w, 1]), tf.tensor3d(pattern, [h, w, c]), scaling);
+    const predicted = tf.argMax(model.predict(input, { batchSize: 128 }) as tf.Tensor, -1);
     return tf.mean(tf.cast(tf.equal(predicted, target), 'float32'));
   });
   const value = (rate.dataSync() as Float32Array)[0];
