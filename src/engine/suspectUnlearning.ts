@@ -4,8 +4,9 @@
  * each class; when one class stands out (isSuspect: anomaly index > 2 and a mask under half the
  * median class's), its (mask, pattern) is a stand-in for the attacker's trigger. During
  * distillation a share of the student's images carry it while the teacher sees the same images
- * clean, so the student learns to answer the clean image's answer whatever the trigger says. Neural Cleanse's own mitigation unlearns with true labels; here the
- * teacher's predictions on the clean images take their place. When no class stands out, nothing
+ * clean, so the student learns to answer the clean image's answer whatever the trigger says.
+ * Neural Cleanse's own mitigation unlearns with true labels; here the teacher's predictions on
+ * the clean images take their place. When no class stands out, nothing
  * is stamped and the cleanse is plain BCU. With `unlearnFocus`, only the window of the mask that
  * carries the trigger is stamped, when one does (diagnostics/triggerFocus.ts).
  */
