@@ -18,7 +18,7 @@ export async function runJob(job: JobSpec, sink: EngineEventSink, signal?: Abort
     case 'cleanse':
       return runCleanse(job.params, backend, sink, signal);
     case 'evaluate':
-      return runEvaluate(job.params, sink, signal);
+      return runEvaluate(job.params, backend, sink, signal);
     case 'inspect':
       return runInspect(job.params, sink, signal);
     case 'defend':

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from './errors';
+import { stagingFolderName } from '../shared/stagingFolder';
 
 export interface PrepareOutputOptions {
   /** Folder of the model being cleansed: the output may never be it, lie inside it, or contain it. */
@@ -55,7 +56,7 @@ export async function prepareOutput(outDir: string, options: PrepareOutputOption
     throw new InputError(`cannot create the folder ${parent} for --out ${target}: ${errorMessage(error)}.`, target);
   }
   await removeStaleStagingFolders(parent, name);
-  const stagingDir = path.join(parent, `.${name}.tmp-${process.pid}-${randomSuffix()}`);
+  const stagingDir = path.join(parent, stagingFolderName(name, process.pid, randomSuffix()));
   try {
     await fs.mkdir(stagingDir);
   } catch (error) {
@@ -124,7 +125,7 @@ class Stage implements StagedOutput {
 /** Writes a file so that readers see either the old file or the complete new one, never a part. */
 export async function writeFileAtomic(filePath: string, data: string | Uint8Array): Promise<void> {
   const target = path.resolve(filePath);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomSuffix()}`);
+  const temp = path.join(path.dirname(target), stagingFolderName(path.basename(target), process.pid, randomSuffix()));
   try {
     const handle = await fs.open(temp, 'wx');
     try {

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import type * as vscode from 'vscode';
-import { PROTOCOL_VERSION, type EngineEvent, type FailureKind, type JobResult, type JobSpec, type WorkerToHost } from '../shared/protocol';
+import type { Failure } from '../shared/failure';
+import { PROTOCOL_VERSION, type EngineEvent, type JobResult, type JobSpec, type WorkerToHost } from '../shared/protocol';
 import { Emitter } from './emitter';
 import { JobFailure } from './jobFailure';
 import type { JobEnd, JobRunnerApi, RunningJob } from './services';
@@ -201,7 +202,7 @@ export class JobRunner implements JobRunnerApi {
     worker.onExit(() => clearTimeout(grace));
   }
 
-  private finish(job: Job, outcome: { ok: true; result: JobResult } | { ok: false; kind: FailureKind; message: string; file?: string }): void {
+  private finish(job: Job, outcome: { ok: true; result: JobResult } | ({ ok: false } & Failure)): void {
     if (job.state === 'ended') return;
     job.state = 'ended';
     if (this.running === job) this.running = undefined;
@@ -211,7 +212,7 @@ export class JobRunner implements JobRunnerApi {
       this.endEmitter.fire({ job, ok: true });
     } else {
       job.settle.reject(new JobFailure(outcome.kind, outcome.message, outcome.file));
-      this.endEmitter.fire({ job, ok: false, error: { kind: outcome.kind, message: outcome.message } });
+      this.endEmitter.fire({ job, ok: false, error: { kind: outcome.kind, message: outcome.message, ...(outcome.file ? { file: outcome.file } : {}) } });
     }
     job.events.dispose();
     this.pump();

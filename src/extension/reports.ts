@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ReportIndex, parseReport, pathKey } from './reportIndex';
 import type { ReportRecord, ReportStore } from './services';
-import { STAGING_FOLDER_NAME } from './stagingLeftovers';
+import { STAGING_FOLDER_NAME } from '../shared/stagingFolder';
 
 const REMEMBERED_KEY = 'backdoorCleanse.reportsOutsideWorkspace';
 const REPORT_GLOB = '**/report.json';

@@ -4,7 +4,8 @@
  * Type-only `vscode` imports keep this file (and the runner) loadable in plain mocha.
  */
 import type * as vscode from 'vscode';
-import type { FailureKind, EngineEvent, JobResult, JobSpec } from '../shared/protocol';
+import type { Failure } from '../shared/failure';
+import type { EngineEvent, JobResult, JobSpec } from '../shared/protocol';
 import type { CleanseReport } from '../shared/report';
 import type { ExtensionConfig } from './config';
 
@@ -23,7 +24,7 @@ export interface RunningJob {
 export interface JobEnd {
   job: RunningJob;
   ok: boolean;
-  error?: { kind: FailureKind; message: string };
+  error?: Failure;
 }
 
 /** One job at a time; further jobs wait in a visible queue. */

@@ -3,11 +3,10 @@
  * WASM aborts and V8 heap exhaustion are reported as 'out-of-memory' with advice; everything else
  * is an 'internal' crash whose details are in the output channel.
  */
-import type { FailureKind } from '../shared/protocol';
-import { OUT_OF_MEMORY_PATTERN } from '../worker/failureOf';
+import { OUT_OF_MEMORY_PATTERN, type Failure } from '../shared/failure';
 import { describeExit, type WorkerExit } from './workerProcess';
 
-export function classifyWorkerExit(exit: WorkerExit, stderr: string, nodePath?: string): { kind: FailureKind; message: string } {
+export function classifyWorkerExit(exit: WorkerExit, stderr: string, nodePath?: string): Failure {
   if (exit.spawnError) {
     const where = nodePath ? `the Node binary ${nodePath} (setting backdoorCleanse.nodePath)` : 'the worker';
     return { kind: 'input', message: `Could not start ${where}: ${exit.spawnError.message}.` };

@@ -5,8 +5,9 @@
  * Bump PANEL_PROTOCOL_VERSION on any incompatible change: the webview announces its version in
  * 'panel/ready' and the host echoes its own in 'state/init'; a mismatch asks the user to reopen.
  */
+import type { Failure } from './failure';
 import type { CleanseReport } from './report';
-import { DEFENSE_NEEDS, type BackendChoice, type CleanseParams, type DefenseMethodId, type EngineEvent, type FailureKind, type InspectResult, type JobKind, type JobResult, type JobSpec } from './protocol';
+import { DEFENSE_NEEDS, type BackendChoice, type CleanseParams, type DefenseMethodId, type EngineEvent, type InspectResult, type JobKind, type JobResult, type JobSpec } from './protocol';
 
 export const PANEL_PROTOCOL_VERSION = 1;
 
@@ -86,10 +87,8 @@ export interface PanelJobInfo {
   history?: EngineEvent[];
 }
 
-export interface PanelJobError {
-  kind: FailureKind;
-  message: string;
-}
+/** A failed job as the panel shows it. */
+export type PanelJobError = Failure;
 
 // ---- webview -> host: commands ----
 export interface PanelCommandParams {

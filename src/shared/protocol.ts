@@ -4,11 +4,14 @@
  * who sends it and why. Panel (webview) messages live in panelMessages.ts beside this file.
  * Bump PROTOCOL_VERSION on any incompatible change: host and worker refuse a mismatch.
  */
-import type { BackendInfo, BackendName, CleanseReport, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectScan } from './report';
+import type { BackendChoice } from './backends';
+import type { ReportedFailure } from './failure';
+import type { BackendInfo, CleanseReport, DataNeeds, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectScan } from './report';
 
 export const PROTOCOL_VERSION = 1;
 
-export type BackendChoice = 'auto' | BackendName;
+export type { BackendChoice } from './backends';
+export type { FailureKind } from './failure';
 
 /** `bcu cleanse` / the panel's Start: distill the model into a partly re-initialized copy. */
 export interface CleanseParams {
@@ -41,6 +44,8 @@ export interface EvaluateParams {
   limit?: number;
   skip?: number;
   backend?: BackendChoice;
+  /** Write the run record into a new folder inside this one (the extension's storage); none when absent. */
+  recordsDir?: string;
 }
 
 /** `bcu inspect`: the model's layers and the default re-initialization schedule. */
@@ -57,7 +62,7 @@ export interface InspectParams {
 /** Defenses `bcu defend` runs; what each needs is in DEFENSE_NEEDS. */
 export type DefenseMethodId = 'bcu' | 'ft' | 'fp' | 'nad' | 'clp';
 
-export const DEFENSE_NEEDS: Record<DefenseMethodId, 'unlabeled' | 'labeled' | 'data-free'> = {
+export const DEFENSE_NEEDS: Record<DefenseMethodId, DataNeeds> = {
   bcu: 'unlabeled',
   ft: 'labeled',
   fp: 'labeled',
@@ -77,7 +82,7 @@ export interface DefendParams extends Omit<CleanseParams, 'data'> {
 export interface DefendResult {
   type: 'result';
   method: DefenseMethodId;
-  needs: 'unlabeled' | 'labeled' | 'data-free';
+  needs: DataNeeds;
   model: string;
   report: string;
   before: Metrics | null;
@@ -124,6 +129,8 @@ export interface InspectResult {
 
 export interface EvaluateResult extends Metrics {
   type: 'result';
+  /** The run record's path, when the job was asked to write one (EvaluateParams.recordsDir). */
+  report?: string;
 }
 
 export interface CleanseResult {
@@ -161,8 +168,6 @@ export type EngineEvent =
 
 export type EngineEventSink = (event: EngineEvent) => void;
 
-export type FailureKind = 'input' | 'diverged' | 'cancelled' | 'out-of-memory' | 'internal';
-
 // ---- host -> worker ----
 /** Host asks the worker to run one job (one at a time per worker). */
 export interface JobStartMessage { method: 'job/start'; protocol: number; jobId: string; job: JobSpec }
@@ -181,7 +186,7 @@ export interface JobDoneMessage { method: 'job/done'; jobId: string; result: Job
 export interface JobFailedMessage {
   method: 'job/failed';
   jobId: string;
-  error: { kind: FailureKind; message: string; file?: string; stack?: string };
+  error: ReportedFailure;
 }
 export type WorkerToHost = WorkerReadyMessage | JobEventMessage | JobDoneMessage | JobFailedMessage;
 

@@ -3,9 +3,14 @@
  * The host reads it without importing the engine (no tensors there), so the type lives here.
  * Bump REPORT_SCHEMA_VERSION on any incompatible change; readers refuse newer majors.
  */
+import type { BackendName } from './backends';
+
+export type { BackendName } from './backends';
+
 export const REPORT_SCHEMA_VERSION = 1;
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** What data a method needs: unlabeled images (BCU), labeled images (FT, FP, NAD), or none (CLP). */
+export type DataNeeds = 'unlabeled' | 'labeled' | 'data-free';
 
 export interface BackendInfo {
   name: BackendName;
@@ -178,7 +183,7 @@ export interface CleanseReport {
   warnings: string[];
   timings: Record<string, number>;
   /** `defend` runs: which defense ran and what data it needs. */
-  method?: { id: string; needs: 'unlabeled' | 'labeled' | 'data-free' } | null;
+  method?: { id: string; needs: DataNeeds } | null;
   dataQuality?: DataQuality | null;
   suspect?: SuspectScan | null;
   transferWatch?: TransferWatch | null;

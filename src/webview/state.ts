@@ -3,7 +3,8 @@
  * so a window reload (or the serializer restoring the panel) brings back the form, the schedule
  * edits, the charts and the last results. Pure: no DOM, no VS Code API.
  */
-import type { BackendChoice, CleanseParams, CleanseResult, EngineEvent, FailureKind, InspectLayer, InspectResult, JobKind } from '../shared/protocol';
+import type { Failure } from '../shared/failure';
+import type { BackendChoice, CleanseParams, CleanseResult, EngineEvent, InspectLayer, InspectResult, JobKind } from '../shared/protocol';
 import { DEFENSE_METHODS, type DefenseMethod, type DefenseMethodInfo, type PanelDefaults } from '../shared/panelMessages';
 import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
 
@@ -84,7 +85,7 @@ export interface JobView {
   findings?: RunFindings | null;
   /** Channels a pruning defense (FP, CLP) removed, by layer name. */
   pruned?: Record<string, number[]> | null;
-  error: { kind: FailureKind; message: string } | null;
+  error: Failure | null;
   /** Recent log lines (warnings stay visible; the Output channel has everything). */
   logs: { level: 'info' | 'warn'; message: string }[];
   /** Date.now() when the panel learned of the job; for the elapsed time. */

@@ -2,11 +2,9 @@
  * Maps whatever a job threw to the protocol's failure: the kind tells the host how to present it.
  * Matched by error name, not class identity, so errors from any copy of the engine classify alike.
  */
-import type { JobFailedMessage } from '../shared/protocol';
+import { OUT_OF_MEMORY_PATTERN, type ReportedFailure } from '../shared/failure';
 
-type Failure = JobFailedMessage['error'];
-
-export function failureOf(error: unknown, signal?: AbortSignal): Failure {
+export function failureOf(error: unknown, signal?: AbortSignal): ReportedFailure {
   const err = error instanceof Error ? error : new Error(String(error));
   const name = err.name;
   if (name === 'CancelledError' || name === 'AbortError' || signal?.aborted) {
@@ -26,13 +24,6 @@ export function failureOf(error: unknown, signal?: AbortSignal): Failure {
   }
   return { kind: 'internal', message: err.message || String(error), stack: err.stack };
 }
-
-/**
- * What running out of memory looks like, in an error message or on stderr: WASM aborts
- * (`RuntimeError: Aborted()`), V8 heap exhaustion, allocation failures, TensorFlow's OOM.
- * The host matches the same pattern against a dead worker's stderr.
- */
-export const OUT_OF_MEMORY_PATTERN = /Aborted\(|out of memory|Reached heap limit|Array buffer allocation failed|OOM when allocating|std::bad_alloc|Cannot allocate memory/i;
 
 export function isOutOfMemory(err: Error): boolean {
   return OUT_OF_MEMORY_PATTERN.test(err.message);

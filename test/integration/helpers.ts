@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackdoorCleanseApi } from '../../src/extension/extension';
-import { STAGING_FOLDER_NAME } from '../../src/extension/stagingLeftovers';
+import { STAGING_FOLDER_NAME } from '../../src/shared/stagingFolder';
 
 export const EXTENSION_ID = 'backdoor-cleanse.backdoor-cleanse';
 /** The repository root (the extension under test): out/test/integration -> ../../.. */

@@ -5,7 +5,6 @@ import { expandOutputFolder, uniqueFolder } from '../../src/extension/outputFold
 import { ReportIndex, parseReport } from '../../src/extension/reportIndex';
 import { describeJob, describeProgress, formatDuration } from '../../src/extension/progressText';
 import { inspectMarkdown } from '../../src/extension/inspectMarkdown';
-import { evaluationReport } from '../../src/extension/evaluationRecord';
 
 const source = (values: Record<string, unknown>) => ({ get: <T>(key: string) => values[key] as T | undefined });
 
@@ -85,24 +84,10 @@ describe('extension progress text', () => {
   });
 });
 
-describe('extension inspect document and evaluation record', () => {
+describe('extension inspect document', () => {
   it('lists the layers as a markdown table', () => {
     const text = inspectMarkdown({ type: 'result', model: '/m/model.json', inputShape: [null, 8, 8, 1], classes: 2, params: 1234, layers: [{ name: 'conv', kind: 'Conv2D', params: 40, group: 'stem', ratio: 0.01, outputShape: [null, 6, 6, 4] }] });
     assert.match(text, /^# Layers of \/m\/model\.json\n\nInput \[\?, 8, 8, 1\], 2 classes, 1,234 parameters\./);
     assert.match(text, /\| 0 \| `conv` \| Conv2D \| 40 \| \[\?, 6, 6, 4\] \| stem \| 0\.010 \|/);
-  });
-
-  it('records an evaluation as a report the index accepts, its figures as "before"', () => {
-    const report = evaluationReport(
-      { params: { model: '/m/model.json', data: '/labeled', trigger: '/t.json' }, result: { type: 'result', acc: 0.9, asr: 0.97, ra: 0.02, n: 100, nTriggered: 90 }, seconds: 2, toolVersion: '0.1.0' },
-      '/store/e/report.json',
-      'abc',
-      new Date('2026-01-01T00:00:00Z'),
-    );
-    assert.deepEqual(parseReport(JSON.stringify(report)), report);
-    assert.equal(report.kind, 'evaluate');
-    assert.deepEqual(report.before, { acc: 0.9, asr: 0.97, ra: 0.02, n: 100, nTriggered: 90 });
-    assert.equal(report.inputs.trigger, '/t.json');
-    assert.equal(report.createdAt, '2026-01-01T00:00:00.000Z');
   });
 });

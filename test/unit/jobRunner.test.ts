@@ -68,7 +68,7 @@ describe('JobRunner with a fake worker', function () {
 
     const result = await job.result;
     assert.equal(result.type, 'result');
-    assert.ok('report' in result && result.report.endsWith(path.join('out', 'report.json')));
+    assert.ok('report' in result && result.report?.endsWith(path.join('out', 'report.json')));
     assert.deepEqual(events.map((e) => e.type), ['log', 'backend', 'progress', 'progress', 'progress']);
     assert.ok(fs.existsSync(path.join(scratch, 'out', 'report.json')));
     assert.deepEqual(leftovers(), ['out']);
@@ -77,7 +77,7 @@ describe('JobRunner with a fake worker', function () {
     assert.equal(runner.current, undefined);
   });
 
-  it('passes a job/failed answer on with its kind and message', async () => {
+  it('passes a job/failed answer on with its kind, message and file', async () => {
     runner = makeRunner();
     const ends: JobEnd[] = [];
     runner.onDidEnd((end) => ends.push(end));
@@ -85,7 +85,7 @@ describe('JobRunner with a fake worker', function () {
     assert.equal(failure.kind, 'input');
     assert.equal(failure.message, 'fake input error');
     assert.equal(failure.file, '/nowhere/model.json');
-    assert.deepEqual(ends[0].error, { kind: 'input', message: 'fake input error' });
+    assert.deepEqual(ends[0].error, { kind: 'input', message: 'fake input error', file: '/nowhere/model.json' });
   });
 
   it('reports a worker that crashed with its exit code and last stderr line', async () => {

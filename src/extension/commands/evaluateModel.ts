@@ -1,14 +1,12 @@
 /**
  * "Backdoor Cleanse: Evaluate Model…": ACC on a labeled folder (one subfolder per class), ASR/RA
- * with an optional trigger spec. The figures are recorded (evaluationRecord.ts) so the model's
- * CodeLens and explorer badge show them. Arguments: (model?, options?: Partial<EvaluateParams>).
+ * with an optional trigger spec. The engine writes the run record into the extension's storage
+ * (never beside the user's files), so the model's CodeLens and explorer badge show the figures. Arguments: (model?, options?: Partial<EvaluateParams>).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EvaluateParams, EvaluateResult } from '../../shared/protocol';
-import type { BackendInfo } from '../../shared/report';
 import { percent } from '../annotations/format';
-import { writeEvaluationRecord } from '../evaluationRecord';
 import { RecentChoices } from '../recentChoices';
 import type { Services } from '../services';
 import { ensureTrusted } from '../trust';
@@ -49,6 +47,7 @@ export async function evaluateModel(services: Services, target: unknown, rawOpti
   }
 
   const config = services.config();
+  const storage = (services.context.storageUri ?? services.context.globalStorageUri).fsPath;
   const params: EvaluateParams = {
     backend: config.backend,
     ...(config.limit > 0 ? { limit: config.limit } : {}),
@@ -56,11 +55,9 @@ export async function evaluateModel(services: Services, target: unknown, rawOpti
     model,
     data: path.resolve(data),
     trigger: trigger ? path.resolve(trigger) : undefined,
+    recordsDir: path.join(storage, 'evaluations'),
   };
-  const started = Date.now();
   const job = services.runner.start({ kind: 'evaluate', params });
-  let backend: BackendInfo | undefined;
-  job.onEvent((event) => event.type === 'backend' && (backend = event.backend));
   noticeIfQueued(services.runner, job);
   let result: EvaluateResult;
   try {
@@ -68,10 +65,8 @@ export async function evaluateModel(services: Services, target: unknown, rawOpti
   } catch {
     return undefined;
   }
-  const storage = (services.context.storageUri ?? services.context.globalStorageUri).fsPath;
-  const toolVersion = String(services.context.extension.packageJSON.version ?? '0.0.0');
-  const reportPath = await writeEvaluationRecord(storage, { params, result, backend, seconds: (Date.now() - started) / 1000, toolVersion });
-  await services.reports.add(reportPath);
+  // Added here too (adding is idempotent), so the CodeLens shows the figures when the command returns.
+  if (result.report) await services.reports.add(result.report);
   const figures = [`ACC ${percent(result.acc)}`, ...(typeof result.asr === 'number' ? [`ASR ${percent(result.asr)}`, `RA ${percent(result.ra)}`] : [])].join(', ');
   void vscode.window.showInformationMessage(`Backdoor Cleanse: ${path.basename(path.dirname(model))}/model.json: ${figures} (${result.n} images)`);
   return result;
