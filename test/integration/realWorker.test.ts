@@ -1,7 +1,6 @@
 /**
  * The real worker (dist/worker.js) running the real engine on a tiny model made here with tfjs:
  * conv + dense on 8x8x1, saved as model.json + weights, and 64 PNG images written with pngjs.
- * Pending (this.skip) only while src/engine/jobs.ts still says "not implemented".
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,9 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PNG } from 'pngjs';
 import type { CleanseResult } from '../../src/shared/protocol';
-import { EXTENSION_ROOT, activateExtension, codeLensTitles, scratchFolder, stagingLeftovers } from './helpers';
+import { activateExtension, codeLensTitles, scratchFolder, stagingLeftovers } from './helpers';
 
-const ENGINE_JOBS = path.join(EXTENSION_ROOT, 'src', 'engine', 'jobs.ts');
 
 /** Builds and saves a tiny classifier as a TF.js LayersModel in `dir` (model.json + weights.bin). */
 async function saveTinyModel(dir: string): Promise<string> {
@@ -57,7 +55,6 @@ describe('the real worker', function () {
   this.timeout(180000);
 
   it('a cleansing job on a tiny model through the real worker writes the cleansed model and report', async function () {
-    if (fs.readFileSync(ENGINE_JOBS, 'utf8').includes('not implemented')) this.skip();
     const api = await activateExtension();
     api.testing.setWorker(undefined);
     const dir = scratchFolder('real');

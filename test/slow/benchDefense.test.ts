@@ -34,6 +34,9 @@ function readResults(work: string): Results {
 }
 
 const inUnit = (x: number) => Number.isFinite(x) && x >= 0 && x <= 1;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Sample standard deviation (n - 1), 0 for a single value, as the benchmark reports it. */
+const sampleSd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 
 describe('bench:defense smoke profile', function () {
   // About a minute on two idle cores; the margin is for a machine shared with other jobs.
@@ -41,8 +44,8 @@ describe('bench:defense smoke profile', function () {
   let work = '';
   let first: { code: number; stdout: string; stderr: string };
 
-  before(async function () {
-    if (!existsSync(FMNIST)) this.skip();
+  before(async () => {
+    if (!existsSync(FMNIST)) throw new Error(`${FMNIST} missing: npm test installs it (apt-get install dataset-fashion-mnist)`);
     if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js missing: run npm run build');
     work = mkdtempSync(path.join(os.tmpdir(), 'bcu-bench-defense-'));
     first = await runBench(work);
@@ -71,7 +74,9 @@ describe('bench:defense smoke profile', function () {
     for (const row of results.summary) {
       for (const k of ['acc', 'asr', 'ra', 'der'] as const) {
         for (const v of [row[k].mean, row[k].min, row[k].max]) assert.ok(inUnit(v), `${row.defense} ${k} ${v}`);
-        assert.ok(row[k].sd >= 0);
+        const values = results.cells.filter((c) => c.attack === row.attack && c.defense === row.defense).map((c) => c[k]);
+        assert.ok(Math.abs(row[k].mean - mean(values)) < 1e-12, `${row.defense} ${k} mean over its cells`);
+        assert.ok(Math.abs(row[k].sd - sampleSd(values)) < 1e-12, `${row.defense} ${k} sample sd over its cells`);
       }
       assert.ok(row.seconds.min > 0, `${row.defense} wall time`);
       assert.deepStrictEqual(row.seeds, row.defense === 'none' ? [0] : [0, 1]);
