@@ -3,12 +3,13 @@ import { execFile } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { REPO_ROOT } from '../fixtures/repoPaths';
 
 /**
  * `npm run bench:defense -- --profile smoke`: the defense benchmark end to end on a few hundred
  * Fashion-MNIST images (one attack, no defense, CLP and FT, two seeds), in a temporary work folder.
  */
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = REPO_ROOT;
 const SCRIPT = path.join(ROOT, 'bench', 'defense.mjs');
 const FMNIST = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
 

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { backendTesting, currentBackend, initBackend } from '../../src/engine/backend';
 import type { BackendInfo } from '../../src/shared/report';
+import { REPO_ROOT, compiled } from '../fixtures/repoPaths';
 
 const expectedWasmThreads = Math.min(os.availableParallelism(), 8);
 const NOT_INSTALLED = /tfjs-node not installed \(Cannot find module '@tensorflow\/tfjs-node'\)/;
@@ -26,7 +27,7 @@ interface ChildResult { info?: BackendInfo; error?: string; leftInTmp: string[];
 /** Runs initBackend in a fresh Node process with a private TMPDIR; `prelude` runs first. */
 function initInChild(choice: string, options: string, prelude = '', env: Record<string, string> = {}): Promise<ChildResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bcu-backend-test-'));
-  const backendModule = path.join(__dirname, '..', '..', 'src', 'engine', 'backend.js');
+  const backendModule = compiled('src/engine/backend.ts');
   const script = `
     ${prelude}
     const fs = require('fs');
@@ -49,7 +50,7 @@ function initInChild(choice: string, options: string, prelude = '', env: Record<
     });`;
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-e', script], {
-      cwd: path.join(__dirname, '..', '..', '..'), env: { ...process.env, ...env, TMPDIR: tmp }, timeout: 90_000,
+      cwd: REPO_ROOT, env: { ...process.env, ...env, TMPDIR: tmp }, timeout: 90_000,
     }, (err, stdout, stderr) => {
       fs.rmSync(tmp, { recursive: true, force: true });
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));

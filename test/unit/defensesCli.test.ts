@@ -12,8 +12,9 @@ import { encodeIdx } from '../../src/engine/data/idxWriter';
 import { saveModel } from '../../src/engine/modelIo';
 import { Rng } from '../../src/engine/random';
 import { makeTempDir, removeDir } from '../fixtures/modelFixtures';
+import { BCU_BIN, requireBuiltCli } from '../fixtures/repoPaths';
 
-const BCU = path.resolve(__dirname, '../../../bin/bcu.js');
+const BCU = BCU_BIN;
 
 function bcu(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BCU, ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -26,7 +27,7 @@ describe('bcu defend (command line)', function () {
   let modelJson: string;
 
   before(async () => {
-    if (!existsSync(path.resolve(__dirname, '../../../dist/cli.js'))) throw new Error('dist/cli.js missing: run npm run build');
+    requireBuiltCli();
     await tf.setBackend('cpu');
     dir = await makeTempDir('defend-cli');
     // conv(16) with one planted channel whose kernel is 50x the others: CLP must prune it.

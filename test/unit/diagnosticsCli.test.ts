@@ -6,21 +6,22 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { encodeIdx } from '../../src/engine/data/idxWriter';
 import { saveModel } from '../../src/engine/modelIo';
 import { blockClassifier, blockImages } from '../fixtures/diagnosticsFixtures';
 import { makeTempDir, removeDir } from '../fixtures/modelFixtures';
+import { BCU_BIN, requireBuiltCli } from '../fixtures/repoPaths';
 
-const BCU = path.resolve(__dirname, '../../../bin/bcu.js');
+const BCU = BCU_BIN;
 
 describe('bcu inspect --data', function () {
   this.timeout(120_000);
   let dir: string;
 
   before(async () => {
-    if (!existsSync(path.resolve(__dirname, '../../../dist/cli.js'))) throw new Error('dist/cli.js missing: run npm run build');
+    requireBuiltCli();
     await tf.setBackend('cpu');
     dir = await makeTempDir('inspect-diagnostics');
     const model = blockClassifier(4);

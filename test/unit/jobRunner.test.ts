@@ -11,8 +11,9 @@ import { JobFailure } from '../../src/extension/jobFailure';
 import { JobRunner, type JobRunnerOptions } from '../../src/extension/jobRunner';
 import { classifyWorkerExit } from '../../src/extension/workerCrash';
 import type { JobEnd, RunningJob } from '../../src/extension/services';
+import { compiled } from '../fixtures/repoPaths';
 
-const FAKE_WORKER = path.join(__dirname, '..', 'fixtures', 'fakeWorker.js');
+const FAKE_WORKER = compiled('test/fixtures/fakeWorker.ts');
 
 describe('JobRunner with a fake worker', function () {
   this.timeout(20000);

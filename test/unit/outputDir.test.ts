@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { InputError } from '../../src/engine/errors';
 import { prepareOutput, writeFileAtomic } from '../../src/engine/outputDir';
 import { makeTempDir, removeDir } from '../fixtures/modelFixtures';
+import { compiled } from '../fixtures/repoPaths';
 
 async function rejectsWithInputError(promise: Promise<unknown>, ...fragments: string[]): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -195,7 +196,7 @@ describe('outputDir', () => {
       const out = path.join(root, 'out');
       await fs.mkdir(out);
       await fs.writeFile(path.join(out, 'model.json'), 'old');
-      const outputDirModule = path.resolve(__dirname, '../../src/engine/outputDir.js');
+      const outputDirModule = compiled('src/engine/outputDir.ts');
       const script = `
         const { prepareOutput } = require(${JSON.stringify(outputDirModule)});
         const fs = require('node:fs');
