@@ -15,6 +15,7 @@ import { derivedRng } from './random';
 import { cosineLrAt } from './schedules';
 import { applyGradientsWithDecay } from './sgd';
 import type { PreparedTrigger, TriggerSpec } from './triggers';
+import { TrainingClock, yieldToEventLoop } from './training/trainingClock';
 
 export interface TrainOptions {
   epochs: number;
@@ -55,8 +56,7 @@ export async function trainSupervised(
   const noiseRng = derivedRng(options.seed, 'train-noise');
   const steps = Math.ceil(source.count / options.batchSize);
   const history: TrainEpoch[] = [];
-  const started = Date.now();
-  let done = 0;
+  const clock = new TrainingClock(options.epochs * source.count);
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const lr = cosineLrAt(epoch, options.epochs, options.lr);
@@ -96,15 +96,9 @@ export async function trainSupervised(
         for (let i = 0; i < n; i++) if (pred[i] === poisoned.y[i]) correct++;
         lossSum += loss * n;
         seen += n;
-        done += n;
         step++;
-        const elapsed = (Date.now() - started) / 1000;
-        const rate = elapsed > 0 ? done / elapsed : null;
-        sink({
-          type: 'progress', phase: 'train', epoch: epoch + 1, epochs: options.epochs, step, steps,
-          imagesPerSecond: rate, etaSeconds: rate ? (options.epochs * source.count - done) / rate : null, loss,
-        });
-        await new Promise((resolve) => setImmediate(resolve));
+        sink({ type: 'progress', phase: 'train', epoch: epoch + 1, epochs: options.epochs, step, steps, ...clock.advance(n), loss });
+        await yieldToEventLoop();
       }
       const record = { epoch: epoch + 1, loss: lossSum / Math.max(1, seen), trainAcc: correct / Math.max(1, seen), lr, seconds: (Date.now() - t0) / 1000 };
       history.push(record);

@@ -26,6 +26,7 @@ import { depthGroups } from '../reinitSchedule';
 import { cosineLrAt } from '../schedules';
 import { applyGradientsWithDecay } from '../sgd';
 import type { TrainEpoch } from '../train';
+import { TrainingClock, yieldToEventLoop } from '../training/trainingClock';
 import { fineTune, type FineTuneSettings } from './ft';
 
 /** The paper's and BackdoorBench's weights for the last three stages (shallow to deep). */
@@ -114,8 +115,7 @@ export async function neuralAttentionDistillation(
     const augmentRng = derivedRng(settings.seed, 'nad-augment');
     const steps = Math.ceil(source.count / settings.batchSize);
     const history: NadResult['history'] = [];
-    const started = Date.now();
-    let done = 0;
+    const clock = new TrainingClock(settings.epochs * source.count);
     for (let epoch = 0; epoch < settings.epochs; epoch++) {
       const lr = cosineLrAt(epoch, settings.epochs, settings.lr);
       optimizer.setLearningRate(lr);
@@ -152,15 +152,9 @@ export async function neuralAttentionDistillation(
         lossSum += loss * n;
         atSum += atValue * n;
         seen += n;
-        done += n;
         step++;
-        const elapsed = (Date.now() - started) / 1000;
-        const rate = elapsed > 0 ? done / elapsed : null;
-        sink({
-          type: 'progress', phase: 'train', epoch: epoch + 1, epochs: settings.epochs, step, steps,
-          imagesPerSecond: rate, etaSeconds: rate ? (settings.epochs * source.count - done) / rate : null, loss,
-        });
-        await new Promise((resolve) => setImmediate(resolve));
+        sink({ type: 'progress', phase: 'train', epoch: epoch + 1, epochs: settings.epochs, step, steps, ...clock.advance(n), loss });
+        await yieldToEventLoop();
       }
       const record = { epoch: epoch + 1, loss: lossSum / Math.max(1, seen), attentionLoss: atSum / Math.max(1, seen), trainAcc: correct / Math.max(1, seen), lr, seconds: (Date.now() - t0) / 1000 };
       history.push(record);
