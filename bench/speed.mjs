@@ -5,7 +5,7 @@
  *   npm run bench:speed -- --ab-shipped MaxPoolGrad,Sum,Mean        (ours vs the shipped kernels)
  *   npm run bench:speed -- --ab-ref ../baseline                     (ours vs another checkout's built engine)
  *
- * One full distillation step is the engine's own: src/engine/distill.ts's distill() runs
+ * One full distillation step is the engine's own: src/engine/bcu/distill.ts's distill() runs
  * (crop augmentation, normalization, teacher forward, student forward+backward of the KL loss at
  * T, SGD momentum 0.9 + weight decay 5e-4) on a generated source, one batch per command, micro-
  * batched as cleanse.ts would. bench/torch_step.py does the same step in PyTorch. Each runs in
@@ -39,10 +39,10 @@ async function oursWorker() {
   const require = createRequire(import.meta.url);
   const tf = require('@tensorflow/tfjs');
   const { initBackend } = require(path.join(root, 'out/src/engine/backend.js'));
-  const { buildArchitecture } = require(path.join(root, 'out/src/engine/architectures.js'));
-  const { logitsView } = require(path.join(root, 'out/src/engine/logits.js'));
-  const { distill } = require(path.join(root, 'out/src/engine/distill.js'));
-  const { microBatchFor } = require(path.join(root, 'out/src/engine/microBatch.js'));
+  const { buildArchitecture } = require(path.join(root, 'out/src/engine/attackLab/architectures.js'));
+  const { logitsView } = require(path.join(root, 'out/src/engine/training/logits.js'));
+  const { distill } = require(path.join(root, 'out/src/engine/bcu/distill.js'));
+  const { microBatchFor } = require(path.join(root, 'out/src/engine/training/microBatch.js'));
   const { normalize } = require(path.join(root, 'out/src/engine/data/normalize.js'));
 
   const model = flag('model', 'small-cnn');

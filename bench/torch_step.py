@@ -1,9 +1,9 @@
-"""PyTorch reference for bench/speed.mjs: the same distillation step as src/engine/distill.ts.
+"""PyTorch reference for bench/speed.mjs: the same distillation step as src/engine/bcu/distill.ts.
 
 One step = random crop (pad 4) of raw 0..255 pixels, scale to 0..1, teacher forward (eval mode,
 no grad), student forward in training mode, KL(softmax(z_t/T) || softmax(z_s/T)) batch mean
 (KLDivLoss 'batchmean', no T^2, as the engine's default), backward, SGD momentum 0.9 with weight
-decay 5e-4 (torch.optim.SGD adds wd*w to the gradient, which src/engine/sgd.ts mirrors).
+decay 5e-4 (torch.optim.SGD adds wd*w to the gradient, which src/engine/training/sgd.ts mirrors).
 
 Driven over stdin so that bench/speed.mjs can alternate it with the engine step by step:
   python3 bench/torch_step.py --model small-cnn --batch 128 --threads 2
@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 
 class SmallCnn(nn.Module):
-    """The 'small-cnn' preset of src/engine/architectures.ts."""
+    """The 'small-cnn' preset of src/engine/attackLab/architectures.ts."""
 
     def __init__(self, channels, size, classes):
         super().__init__()

@@ -6,9 +6,9 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runAttack } from '../engine/attack';
+import { runAttack } from '../engine/attackLab/attack';
 import { initBackend } from '../engine/backend';
-import { runCleanse } from '../engine/cleanse';
+import { runCleanse } from '../engine/bcu/cleanse';
 import { writeIdx } from '../engine/data/idxWriter';
 import { SYNTHETIC_SHAPE, syntheticImages } from '../engine/data/synthetic';
 import type { BackendChoice, EngineEventSink } from '../shared/protocol';

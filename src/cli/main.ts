@@ -3,10 +3,10 @@
  * 2 on bad input with a one-line reason on stderr, 1 on failure; `--json` prints one JSON object
  * per line, events first and a final {"type":"result", ...}.
  */
-import { runAttack } from '../engine/attack';
+import { runAttack } from '../engine/attackLab/attack';
 import { initBackend } from '../engine/backend';
 import { CancelledError, DivergedError, InputError } from '../engine/errors';
-import { runJob } from '../engine/jobs';
+import { runJob } from '../engine/run/jobs';
 import type { BackendChoice, CleanseResult, EvaluateResult, InspectResult } from '../shared/protocol';
 import type { DefendResult, DefenseMethodId } from '../shared/protocol';
 import { parseFlags, usage, type FlagSpecs, type ParsedFlags } from './args';

@@ -95,7 +95,7 @@ export interface SuspectScan {
   focus?: TriggerFocus;
 }
 
-/** Where the unlearned trigger was localized (src/engine/diagnostics/triggerFocus.ts). */
+/** Where the unlearned trigger was localized (src/engine/suspect/triggerFocus.ts). */
 export interface TriggerFocus {
   /** The square window of the mask that was kept, in pixels; null: the whole mask was unlearned. */
   window: { top: number; left: number; size: number } | null;

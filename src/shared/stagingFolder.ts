@@ -1,6 +1,6 @@
 /**
  * The hidden folder a job writes into before its output is renamed into place:
- * `.<out name>.tmp-<pid>-<random>` beside `--out`. The engine creates it (src/engine/outputDir.ts);
+ * `.<out name>.tmp-<pid>-<random>` beside `--out`. The engine creates it (src/engine/run/outputDir.ts);
  * the host removes the ones a killed worker left (src/extension/stagingLeftovers.ts). Both build and
  * recognize the name here.
  */

@@ -5,7 +5,7 @@
  * An uncaught error (e.g. the WASM heap's `RuntimeError: Aborted()`) leaves tfjs unusable: it is
  * reported as job/failed and the process exits. Closing the IPC channel ends the process.
  */
-import { runJob } from '../engine/jobs';
+import { runJob } from '../engine/run/jobs';
 import { PROTOCOL_VERSION, isHostToWorker, type JobStartMessage, type WorkerToHost } from '../shared/protocol';
 import { failureOf } from './failureOf';
 

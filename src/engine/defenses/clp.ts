@@ -9,7 +9,7 @@
  * Needs: nothing but the weights (data-free).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { channelLipschitz, followingBatchNorm, lipschitzOutliers } from '../lipschitz';
+import { channelLipschitz, followingBatchNorm, lipschitzOutliers } from './lipschitz';
 import { channelMask } from './channelMask';
 
 export interface ClpPrunedLayer {

@@ -17,7 +17,7 @@ import { normalize } from '../data/normalize';
 import type { ImageSource } from '../data/types';
 import { InputError, throwIfAborted } from '../errors';
 import { evaluateModel } from '../evaluate';
-import type { TrainEpoch } from '../train';
+import type { TrainEpoch } from '../attackLab/train';
 import { channelMask } from './channelMask';
 import { fineTune, type FineTuneSettings } from './ft';
 

@@ -9,7 +9,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EngineEventSink } from '../../shared/protocol';
 import type { ImageSource, Scaling } from '../data/types';
-import { trainSupervised, type TrainEpoch } from '../train';
+import { trainSupervised, type TrainEpoch } from '../attackLab/train';
 
 export interface FineTuneSettings {
   epochs: number;

@@ -10,18 +10,18 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFENSE_NEEDS, type DefendParams, type DefendResult, type DefenseMethodId, type EngineEventSink } from '../../shared/protocol';
 import type { BackendInfo, CleanseReport, Metrics } from '../../shared/report';
-import { openEvaluation, resolveSettings, runCleanse } from '../cleanse';
+import { openEvaluation, resolveSettings, runCleanse } from '../bcu/cleanse';
 import { openImageSource } from '../data';
 import type { ImageShape, ImageSource } from '../data/types';
 import { InputError } from '../errors';
 import { evaluateModel } from '../evaluate';
 import { loadModel, saveModel } from '../modelIo';
-import { prepareOutput, writeFileAtomic } from '../outputDir';
+import { prepareOutput, writeFileAtomic } from '../run/outputDir';
 import { channelLipschitzPrune } from './clp';
 import { finePrune } from './fp';
 import { fineTune, type FineTuneSettings } from './ft';
 import { neuralAttentionDistillation } from './nad';
-import { recordHeader } from '../recordHeader';
+import { recordHeader } from '../run/recordHeader';
 
 /** Defaults beyond the shared training settings (BackdoorBench / the BCU reference's baselines). */
 export const DEFEND_DEFAULTS = { u: 3, pruneTolerance: 0.1, maxPrune: 0.9, teacherEpochs: 10, p: 2 };

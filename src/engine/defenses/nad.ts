@@ -15,17 +15,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EngineEventSink } from '../../shared/protocol';
-import { randomCropFlip } from '../augment';
+import { randomCropFlip } from '../training/augment';
 import { normalize } from '../data/normalize';
 import type { ImageSource } from '../data/types';
 import { DivergedError, InputError, throwIfAborted } from '../errors';
-import { logitsView } from '../logits';
+import { logitsView } from '../training/logits';
 import { derivedRng } from '../random';
-import { cloneModel } from '../reinit';
-import { depthGroups } from '../reinitSchedule';
-import { cosineLrAt } from '../schedules';
-import { applyGradientsWithDecay } from '../sgd';
-import type { TrainEpoch } from '../train';
+import { cloneModel } from '../bcu/reinit';
+import { depthGroups } from '../bcu/reinitSchedule';
+import { cosineLrAt } from '../bcu/schedules';
+import { applyGradientsWithDecay } from '../training/sgd';
+import type { TrainEpoch } from '../attackLab/train';
 import { TrainingClock, yieldToEventLoop } from '../training/trainingClock';
 import { fineTune, type FineTuneSettings } from './ft';
 

@@ -14,7 +14,7 @@ import type { DataQuality } from '../../shared/report';
 import { normalize } from '../data/normalize';
 import type { ImageSource, Scaling } from '../data/types';
 import { InputError, throwIfAborted } from '../errors';
-import { logitsView } from '../logits';
+import { logitsView } from '../training/logits';
 
 export const DATA_QUALITY_RULES = {
   /** Fewer images than this: distillation has too little to transfer the clean task from. */

@@ -4,7 +4,7 @@
  * Data-free: works on the weights alone.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { channelLipschitz } from '../lipschitz';
+import { channelLipschitz } from '../defenses/lipschitz';
 
 export interface LayerLipschitz {
   lipschitzMax: number;

@@ -2,7 +2,7 @@
  * FusedBatchNorm's gradient with broadcasting instead of tiling. tfjs-core's own tiles
  * rsqrt(variance + eps) to the full NHWC shape before multiplying it into dy (~15 % of a WASM
  * ResNet-18 step). Broadcasting performs exactly the same float32 multiplications in the same
- * order, so every gradient is bitwise identical (test/unit/kernels.batchNormGrad.test.ts checks
+ * order, so every gradient is bitwise identical (test/unit/engine/kernels/batchNormGrad.test.ts checks
  * this on the CPU and WASM backends). Gradients are per kernel, independent of the backend.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../outputDir';
+import { writeFileAtomic } from '../run/outputDir';
 
 /** tensorflowjs_converter's default shard size: 4 MiB. */
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,361 @@
+/**
+ * The whole cleanse as one job: load the suspicious model (teacher), build the partly
+ * re-initialized student, distill on the user's unlabeled images, write the cleansed model and
+ * the run record. Output goes to a staging folder renamed into place only on success.
+ * Labeled data and a trigger spec, when given, are used for before/after figures only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+import type { CleanseParams, CleanseResult, EngineEventSink } from '../../shared/protocol';
+import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../../shared/report';
+import { PRESETS, type CleanseDefaults } from './cleanseDefaults';
+import { openImageSource } from '../data';
+import { parseScaling } from '../data/normalize';
+import type { ImageShape, ImageSource } from '../data/types';
+import { assessDataQuality } from '../diagnostics/dataQuality';
+import { distill } from './distill';
+import { createEpochProbe } from './safety/epochProbe';
+import { InputError } from '../errors';
+import { agreement, evaluateModel } from '../evaluate';
+import { layerOutputChange } from './safety/layerOutputChange';
+import { logitsView } from '../training/logits';
+import { microBatchFor } from '../training/microBatch';
+import { loadModel, saveModel } from '../modelIo';
+import { prepareOutput, writeFileAtomic } from '../run/outputDir';
+import { lipschitzOutliers, channelLipschitz } from '../defenses/lipschitz';
+import { cloneModel, reinitializeChannels, reinitializeInPlace } from './reinit';
+import { planSchedule } from './reinitSchedule';
+import { reactivationProbe } from './safety/reactivation';
+import { BestEpochKeeper, chooseEpoch, selectionRuleText, shouldStop, type SelectionEpoch } from './safety/selection';
+import { transferFlagged, transferWatch, type TransferEpoch } from './safety/transferWatch';
+import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from '../triggers';
+import { recoverSuspectTrigger, writeTriggerImage } from './suspectUnlearning';
+import { relativeWeightDrift } from './safety/weightDrift';
+import { recordHeader } from '../run/recordHeader';
+
+/** Advanced settings accepted in CleanseParams.extra (and as CLI flags). */
+export function resolveSettings(
+  params: CleanseParams,
+): CleanseDefaults & { microBatch: number | null; imagesPerEpoch: number | null; reactivationProbe: boolean } {
+  const x = params.extra ?? {};
+  const presetName = typeof x.preset === 'string' ? x.preset : 'default';
+  const d = PRESETS[presetName];
+  if (!d) throw new InputError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${presetName}"`);
+  const num = (key: string, fallback: number, min = -Infinity, max = Infinity): number => {
+    const v = x[key];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      throw new InputError(`${key} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  const bool = (key: string, fallback: boolean): boolean => (typeof x[key] === 'boolean' ? (x[key] as boolean) : fallback);
+  const positiveInt = (name: string, v: number | undefined, fallback: number): number => {
+    if (v === undefined) return fallback;
+    if (!Number.isInteger(v) || v < 1) throw new InputError(`--${name} must be a positive integer, got ${v}`);
+    return v;
+  };
+  const onOff = (key: string, flag: string, fallback: boolean): boolean => {
+    const v = x[key];
+    if (v === undefined || v === null) return fallback;
+    if (v === true || v === 'on') return true;
+    if (v === false || v === 'off') return false;
+    throw new InputError(`--${flag} must be on or off, got ${JSON.stringify(v)}`);
+  };
+  const select = onOff('select', 'select', d.select);
+  if (params.lr !== undefined && !(params.lr > 0 && Number.isFinite(params.lr))) {
+    throw new InputError(`--lr must be a positive number, got ${params.lr}`);
+  }
+  return {
+    epochs: positiveInt('epochs', params.epochs, d.epochs),
+    batchSize: positiveInt('batch', params.batch, d.batchSize),
+    lr: params.lr ?? d.lr,
+    lrSchedule: x.lrSchedule === 'constant' ? 'constant' : d.lrSchedule,
+    momentum: num('momentum', d.momentum, 0, 1),
+    weightDecay: num('weightDecay', d.weightDecay, 0, 1),
+    temperatureStart: num('temperatureStart', d.temperatureStart, 0.01, 100),
+    temperatureEnd: num('temperatureEnd', d.temperatureEnd, 0.01, 100),
+    temperatureSquared: bool('temperatureSquared', d.temperatureSquared),
+    cropPadding: Math.round(num('cropPadding', d.cropPadding, 0, 64)),
+    flip: bool('flip', d.flip),
+    schedule: {
+      stem: num('ratioStem', d.schedule.stem, 0, 1),
+      deepest: num('ratioDeepest', d.schedule.deepest, 0, 1),
+      factor: num('ratioFactor', d.schedule.factor, 1, 100),
+      classifier: num('ratioClassifier', d.schedule.classifier, 0, 1),
+    },
+    scaling: typeof x.scaling === 'string' ? parseScaling(x.scaling) : d.scaling,
+    patchAugment: num('patchAugment', d.patchAugment, 0, 1),
+    blendAugment: num('blendAugment', d.blendAugment, 0, 1),
+    lipschitzU: num('lipschitzU', d.lipschitzU, 0, 100),
+    unlearnSuspect: num('unlearnSuspect', d.unlearnSuspect, 0, 1),
+    unlearnFocus: onOff('unlearnFocus', 'unlearn-focus', d.unlearnFocus),
+    seed: params.seed ?? d.seed,
+    microBatch: x.microBatch === undefined ? null : Math.round(num('microBatch', 0, 1)),
+    imagesPerEpoch: x.imagesPerEpoch === undefined ? null : Math.round(num('imagesPerEpoch', 0, 1)),
+    select,
+    reactivationProbe: bool('reactivationProbe', false),
+  };
+}
+
+/** Conv channels whose Lipschitz bound stands out (CLP's rule, u standard deviations). */
+function lipschitzTargets(teacher: tf.LayersModel, u: number): Map<string, number[]> {
+  return new Map(channelLipschitz(teacher).map((entry) => [entry.layer, lipschitzOutliers(entry, u)] as [string, number[]]).filter(([, c]) => c.length > 0));
+}
+
+export interface LabeledEvaluation {
+  source: ImageSource;
+  trigger: PreparedTrigger | null;
+  triggerSpec: unknown;
+}
+
+export async function openEvaluation(
+  dataPath: string,
+  triggerPath: string | undefined,
+  shape: ImageShape,
+  limit?: number,
+  skip?: number,
+): Promise<LabeledEvaluation> {
+  const source = await openImageSource(dataPath, { shape, requireLabels: true, limit, skip });
+  if (!triggerPath) return { source, trigger: null, triggerSpec: null };
+  const spec = await loadTriggerSpec(triggerPath);
+  return { source, trigger: await prepareTrigger(spec, shape), triggerSpec: spec };
+}
+
+export async function runCleanse(
+  params: CleanseParams,
+  backend: BackendInfo,
+  sink: EngineEventSink,
+  signal?: AbortSignal,
+): Promise<CleanseResult> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const settings = resolveSettings(params);
+  sink({ type: 'progress', phase: 'load', epoch: 0, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
+  const teacherFile = await loadModel(params.model);
+  const teacher = teacherFile.model;
+  let student: tf.LayersModel | null = null;
+  const staged = await prepareOutput(params.out, { inputModelDir: teacherFile.modelDir, force: params.force }).catch((err) => {
+    teacher.dispose();
+    throw err;
+  });
+  try {
+    const shape = teacherFile.inputShape;
+    const source = await openImageSource(params.data, { shape, limit: params.limit, skip: params.skip });
+    if (source.skipped > 0) sink({ type: 'log', level: 'warn', message: `${source.skipped} files in ${params.data} could not be decoded and were skipped` });
+    const evaluation = params.evalData ? await openEvaluation(params.evalData, params.trigger, shape, params.evalLimit) : null;
+    if (!params.evalData && params.trigger) throw new InputError('--trigger needs --eval-data (labeled images to measure ASR on)');
+    if (settings.reactivationProbe && !evaluation?.trigger) {
+      throw new InputError('--reactivation-probe needs --eval-data and --trigger (it measures ASR while fine-tuning on triggered images)');
+    }
+    timings.loadSeconds = (Date.now() - t0) / 1000;
+    const warnings: string[] = [];
+    const warn = (message: string) => {
+      warnings.push(message);
+      sink({ type: 'log', level: 'warn', message });
+    };
+
+    // Advisory: the cleanse goes on whatever the verdict.
+    const tQuality = Date.now();
+    const dataQuality = await assessDataQuality(teacher, source, { scaling: settings.scaling, signal });
+    dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
+    timings.dataQualitySeconds = (Date.now() - tQuality) / 1000;
+
+    const tScan = Date.now();
+    const unlearning = settings.unlearnSuspect > 0 ? await recoverSuspectTrigger(teacher, source, settings, sink, signal) : null;
+    if (unlearning) timings.suspectScanSeconds = (Date.now() - tScan) / 1000;
+
+    const measure = async (model: tf.LayersModel): Promise<Metrics | null> =>
+      evaluation
+        ? evaluateModel(model, evaluation.source, { scaling: settings.scaling, trigger: evaluation.trigger ?? undefined, signal })
+        : null;
+    const tEval = Date.now();
+    const before = await measure(teacher);
+    if (before) sink({ type: 'metrics', which: 'before', metrics: before });
+    timings.evaluateBeforeSeconds = (Date.now() - tEval) / 1000;
+
+    const plan = planSchedule(teacher, settings.schedule, params.ratios);
+    student = await cloneModel(teacher);
+    const reinit = reinitializeInPlace(student, plan, settings.seed);
+    const targeted = settings.lipschitzU > 0 ? lipschitzTargets(teacher, settings.lipschitzU) : new Map<string, number[]>();
+    const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed);
+    if (channelsReinitialized.size > 0) {
+      sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
+    }
+    const teacherLogits = logitsView(teacher);
+    const studentLogits = logitsView(student);
+    const microBatch = settings.microBatch ?? microBatchFor(teacher, settings.batchSize, backend.name);
+    const tDistill = Date.now();
+    const studentModel = student;
+    const classes = (teacher.outputs[0].shape[1] as number | null) ?? 0;
+    const probe = await createEpochProbe(teacher, source, { scaling: settings.scaling, signal });
+    const keeper = new BestEpochKeeper();
+    const watched: TransferEpoch[] = [];
+    const history: SelectionEpoch[] = [];
+    let chosenEpoch = 0;
+    let epochs: EpochRecord[];
+    try {
+      epochs = await distill(
+        teacherLogits.model,
+        studentLogits.model,
+        source,
+        {
+          epochs: settings.epochs,
+          batchSize: settings.batchSize,
+          microBatch,
+          lr: settings.lr,
+          lrSchedule: settings.lrSchedule,
+          momentum: settings.momentum,
+          weightDecay: settings.weightDecay,
+          temperatureStart: settings.temperatureStart,
+          temperatureEnd: settings.temperatureEnd,
+          temperatureSquared: settings.temperatureSquared,
+          augment: { padding: settings.cropPadding, flip: settings.flip },
+          consistency:
+            settings.patchAugment > 0 || settings.blendAugment > 0 || unlearning?.recovered
+              ? { patch: settings.patchAugment, blend: settings.blendAugment, recovered: unlearning?.recovered ?? undefined }
+              : undefined,
+          scaling: settings.scaling,
+          seed: settings.seed,
+          imagesPerEpoch: settings.imagesPerEpoch ?? undefined,
+          signal,
+          afterEpoch: async (record) => {
+            const reading = probe.read(studentModel);
+            record.probeAgreement = reading.agreement;
+            const watch: TransferEpoch = {
+              epoch: record.epoch,
+              studentTopShare: reading.studentTopShare,
+              teacherTopShare: reading.teacherTopShare,
+              studentTopClass: reading.studentTopClass,
+            };
+            watched.push(watch);
+            history.push({ epoch: record.epoch, agreement: reading.agreement, loss: record.loss, temperature: record.temperature, skewed: transferFlagged(watch, classes) });
+            chosenEpoch = settings.select ? chooseEpoch(history) : record.epoch;
+            if (settings.select) keeper.offer(studentModel, record.epoch, chosenEpoch);
+            if (evaluation && params.extra?.evalEachEpoch) record.eval = await measure(studentModel);
+          },
+          stopAfter: settings.select ? () => shouldStop(history) : undefined,
+        },
+        sink,
+      );
+      if (settings.select && keeper.epoch !== null && keeper.epoch !== epochs[epochs.length - 1].epoch) {
+        keeper.restoreInto(studentModel);
+        sink({ type: 'log', level: 'info', message: `keeping the student of epoch ${keeper.epoch} (label-free selection)` });
+      }
+    } finally {
+      keeper.dispose();
+      probe.dispose();
+      studentLogits.restore();
+      teacherLogits.restore();
+    }
+    const watch = transferWatch(watched, classes, settings.select ? chosenEpoch : undefined);
+    if (watch.warning) warn(watch.warning);
+    timings.distillSeconds = (Date.now() - tDistill) / 1000;
+
+    const tAfter = Date.now();
+    const after = await measure(student);
+    if (after) sink({ type: 'metrics', which: 'after', metrics: after });
+    const agree = await agreement(teacher, student, source, { scaling: settings.scaling });
+    timings.evaluateAfterSeconds = (Date.now() - tAfter) / 1000;
+
+    const drift = relativeWeightDrift(teacher, student);
+    const tChange = Date.now();
+    const outputChange = await layerOutputChange(teacher, student, plan.layers.map((l) => l.name), source, { scaling: settings.scaling, signal });
+    timings.outputChangeSeconds = (Date.now() - tChange) / 1000;
+    const reinitByName = new Map(reinit.map((r) => [r.name, r]));
+    const layers: LayerDiagnostics[] = plan.layers.map((l) => ({
+      name: l.name,
+      kind: l.kind,
+      params: l.params,
+      reinitRatio: l.ratio,
+      reinitFraction: reinitByName.get(l.name)?.fraction ?? 0,
+      weightDrift: drift.get(l.name) ?? null,
+      outputChange: outputChange.get(l.name) ?? null,
+      warning: null,
+    }));
+    sink({ type: 'layers', layers });
+
+    let reactivation: ReactivationProbe | null = null;
+    if (settings.reactivationProbe && evaluation?.trigger) {
+      const tProbe = Date.now();
+      sink({ type: 'log', level: 'info', message: 're-activation probe: fine-tuning copies of both models on triggered images' });
+      reactivation = await reactivationProbe(teacher, student, evaluation.source, { trigger: evaluation.trigger, scaling: settings.scaling, seed: settings.seed, signal });
+      timings.reactivationSeconds = (Date.now() - tProbe) / 1000;
+    }
+
+    sink({ type: 'progress', phase: 'save', epoch: epochs.length, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
+    await saveModel(student, staged.stagingDir);
+    const modelOut = path.join(staged.outDir, 'model.json');
+    const reportOut = path.join(staged.outDir, 'report.json');
+    timings.totalSeconds = (Date.now() - t0) / 1000;
+    const report: CleanseReport = {
+      ...recordHeader('cleanse'),
+      inputs: {
+        model: teacherFile.modelJsonPath,
+        modelSha256: teacherFile.sha256,
+        data: path.resolve(params.data),
+        images: source.count,
+        skippedImages: source.skipped,
+        backend,
+        evalData: params.evalData ? path.resolve(params.evalData) : null,
+        trigger: evaluation?.triggerSpec ?? null,
+      },
+      outputs: { model: modelOut, report: reportOut },
+      settings: {
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        microBatch,
+        lr: settings.lr,
+        momentum: settings.momentum,
+        weightDecay: settings.weightDecay,
+        lrSchedule: settings.lrSchedule,
+        temperatureStart: settings.temperatureStart,
+        temperatureEnd: settings.temperatureEnd,
+        temperatureSquared: settings.temperatureSquared,
+        ratios: Object.fromEntries(plan.layers.filter((l) => l.ratio > 0).map((l) => [l.name, l.ratio])),
+        ratioSchedule: plan.description,
+        augment: { cropPadding: settings.cropPadding, flip: settings.flip },
+        patchAugment: settings.patchAugment,
+        blendAugment: settings.blendAugment,
+        lipschitzU: settings.lipschitzU,
+        unlearnSuspect: settings.unlearnSuspect,
+        unlearnFocus: settings.unlearnFocus,
+        unlearnedClass: unlearning?.scan.suspect?.class ?? null,
+        channelsReinitialized: Object.fromEntries(channelsReinitialized),
+        scaling: settings.scaling,
+        limit: params.limit ?? null,
+        skip: params.skip ?? null,
+        seed: settings.seed,
+        preset: params.extra?.preset ?? 'default',
+        logits: teacherLogits.how,
+        select: settings.select,
+        epochsRun: epochs.length,
+        reactivationProbe: settings.reactivationProbe,
+      },
+      epochs,
+      selection: settings.select
+        ? { epoch: chosenEpoch, rule: selectionRuleText(probe.images) }
+        : { epoch: epochs.length, rule: 'last epoch (--select off, as the reference keeps it; no labels used)' },
+      layers,
+      before,
+      after,
+      agreement: agree,
+      warnings,
+      timings,
+      dataQuality,
+      suspect: unlearning ? { ...unlearning.scan, triggerImage: await writeTriggerImage(unlearning.scan.triggerImage, staged.stagingDir) } : null,
+      transferWatch: watch,
+      reactivation,
+    };
+    await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    await staged.commit();
+    sink({ type: 'report', path: reportOut, report });
+    return { type: 'result', model: modelOut, report: reportOut, before, after, agreement: agree, seconds: timings.totalSeconds };
+  } catch (error) {
+    await staged.abort();
+    throw error;
+  } finally {
+    teacher.dispose();
+    student?.dispose();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The safety checks inside runCleanse, on a tiny model and 96 random 8x8 images: every check lands in
+ * the run record, warnings reach the record and a 'warn' log event, and the cleanse is never blocked.
+ */
+import * as assert from 'assert';
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { runCleanse } from '../../../../../src/engine/bcu/cleanse';
+import { encodeIdx } from '../../../../../src/engine/data/idxWriter';
+import { InputError } from '../../../../../src/engine/errors';
+import { saveModel } from '../../../../../src/engine/modelIo';
+import { Rng } from '../../../../../src/engine/random';
+import type { EngineEvent } from '../../../../../src/shared/protocol';
+import type { CleanseReport } from '../../../../../src/shared/report';
+import { makeTempDir, removeDir, smallConvModel } from '../../../../fixtures/modelFixtures';
+
+const BACKEND = { name: 'cpu' as const, threads: 1, reason: 'test' };
+
+describe('safety checks inside runCleanse', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let modelJson: string;
+  let images: string;
+  let labeled: string;
+  let trigger: string;
+
+  before(async () => {
+    await tf.setBackend('cpu');
+    dir = await makeTempDir('safety');
+    const model = smallConvModel();
+    await saveModel(model, path.join(dir, 'model'));
+    model.dispose();
+    modelJson = path.join(dir, 'model', 'model.json');
+    const rng = new Rng(1);
+    const pixels = new Uint8Array(96 * 64).map(() => rng.int(256));
+    images = path.join(dir, 'pool-images-idx3-ubyte');
+    await fs.writeFile(images, encodeIdx([96, 8, 8], pixels));
+    await fs.mkdir(path.join(dir, 'labeled'));
+    labeled = path.join(dir, 'labeled', 'test-images-idx3-ubyte');
+    await fs.writeFile(labeled, encodeIdx([96, 8, 8], pixels));
+    await fs.writeFile(path.join(dir, 'labeled', 'test-labels-idx1-ubyte'), encodeIdx([96], new Uint8Array(96).map((_, i) => i % 3)));
+    trigger = path.join(dir, 'badnets.json');
+    await fs.writeFile(trigger, JSON.stringify({ type: 'badnets', target: 0, size: 2 }));
+  });
+
+  after(async () => {
+    await removeDir(dir);
+  });
+
+  it('records the data check, transfer watch, selection, output change and re-activation probe', async () => {
+    const events: EngineEvent[] = [];
+    const out = path.join(dir, 'cleansed');
+    const result = await runCleanse(
+      { model: modelJson, data: images, out, epochs: 4, batch: 32, evalData: labeled, trigger, extra: { select: 'on', reactivationProbe: true } },
+      BACKEND,
+      (e) => events.push(e),
+    );
+    const report = JSON.parse(await fs.readFile(result.report, 'utf8')) as CleanseReport;
+    // 96 images is below the data check's minimum: a warning, and the cleanse still ran.
+    assert.strictEqual(report.dataQuality?.verdict, 'warn');
+    assert.strictEqual(report.dataQuality?.images, 96);
+    assert.ok(report.warnings.some((w) => /Only 96 images/.test(w)));
+    assert.ok(events.some((e) => e.type === 'log' && e.level === 'warn' && /Only 96 images/.test(e.message)));
+    const ran = report.epochs.length;
+    assert.ok(ran >= 1 && ran <= 4);
+    assert.strictEqual(report.transferWatch?.epochs.length, ran);
+    for (const e of report.epochs) assert.ok(typeof e.probeAgreement === 'number' && e.probeAgreement >= 0 && e.probeAgreement <= 1);
+    assert.ok(report.selection && report.selection.epoch >= 1 && report.selection.epoch <= ran);
+    assert.match(report.selection.rule, /no labels used/);
+    assert.strictEqual(report.settings.select, true);
+    const conv = report.layers.find((l) => l.name === 'conv');
+    assert.ok(conv && typeof conv.outputChange === 'number' && conv.outputChange > 0, JSON.stringify(conv));
+    assert.deepStrictEqual(report.reactivation?.steps, [0, 5, 10, 20]);
+    assert.strictEqual(report.reactivation?.attackedAsr.length, 4);
+    assert.strictEqual(report.reactivation?.cleansedAsr.length, 4);
+    for (const a of [...(report.reactivation?.attackedAsr ?? []), ...(report.reactivation?.cleansedAsr ?? [])]) assert.ok(a >= 0 && a <= 1);
+  });
+
+  it('with --select off the last epoch is kept and all epochs run; the probe needs a trigger', async () => {
+    const result = await runCleanse({ model: modelJson, data: images, out: path.join(dir, 'plain'), epochs: 3, batch: 32 }, BACKEND, () => undefined);
+    const report = JSON.parse(await fs.readFile(result.report, 'utf8')) as CleanseReport;
+    assert.strictEqual(report.epochs.length, 3);
+    assert.strictEqual(report.selection?.epoch, 3);
+    assert.strictEqual(report.reactivation, null);
+    await assert.rejects(
+      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'noprobe'), epochs: 1, extra: { reactivationProbe: true } }, BACKEND, () => undefined),
+      (err: unknown) => err instanceof InputError && /--reactivation-probe needs --eval-data and --trigger/.test((err as Error).message),
+    );
+    await assert.rejects(
+      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badselect'), epochs: 1, extra: { select: 'maybe' } }, BACKEND, () => undefined),
+      /--select must be on or off/,
+    );
+    await assert.rejects(
+      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badfocus'), epochs: 1, extra: { unlearnFocus: 'yes' } }, BACKEND, () => undefined),
+      /--unlearn-focus must be on or off, got "yes"/,
+    );
+  });
+});

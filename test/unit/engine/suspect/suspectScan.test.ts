@@ -1,0 +1,98 @@
+/**
+ * The Neural-Cleanse-style suspect scan on constructed classifiers (test/fixtures/diagnosticsFixtures.ts):
+ * a one-pixel backdoor to class K is named with anomaly index > 2; the clean twin names nobody.
+ */
+import * as assert from 'assert';
+import * as tf from '@tensorflow/tfjs';
+import { anomalyIndices, median } from '../../../../src/engine/suspect/anomalyIndex';
+import { isSuspect, scanClassTriggers, suspectScan } from '../../../../src/engine/suspect/suspectScan';
+import { blockClassifier, blockImages, BLOCK_CLASSES, TRIGGER_PIXEL } from '../../../fixtures/diagnosticsFixtures';
+
+// A smaller budget than the defaults keeps the file fast; the constructed backdoor stands out anyway.
+const options = { scaling: { mode: 'unit' as const }, images: 60, rounds: 6, stepsPerRound: 6 };
+
+describe('suspect scan (Neural Cleanse)', function () {
+  this.timeout(60_000);
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('anomaly index: MAD x 1.4826 of the log norms around their median, small side positive', () => {
+    assert.strictEqual(median([3, 1, 2]), 2);
+    assert.strictEqual(median([4, 1, 3, 2]), 2.5);
+    // median log 10, MAD 0: floored at log(1.05), a 5 % relative spread
+    const a = anomalyIndices([10, 10, 10, 10, 12, 10, 10, 10, 10, 1]);
+    assert.ok(Math.abs(a[9] - Math.log(10) / Math.log(1.05)) < 1e-9);
+    assert.ok(a[4] < 0, 'a larger mask is never an outlier');
+    // logs 0, -1, 1, -2, 2: median 0, deviations 0,1,1,2,2 -> MAD 1 x 1.4826
+    const b = anomalyIndices([10, 10 * Math.exp(-1), 10 * Math.E, 10 * Math.exp(-2), 10 * Math.exp(2)]);
+    assert.ok(Math.abs(b[3] - 2 / 1.4826) < 1e-9);
+    // a class every image already lands in (norm 0) gets a large finite index
+    const c = anomalyIndices([0, 50, 60, 70, 80]);
+    assert.ok(Number.isFinite(c[0]) && c[0] > 2);
+    // scale-free: the same ratios give the same indices
+    const d = anomalyIndices([10, 50, 60, 70, 80]).map((v, i) => v - anomalyIndices([100, 500, 600, 700, 800])[i]);
+    assert.ok(d.every((v) => Math.abs(v) < 1e-9));
+  });
+
+  it('suspect rule on the calibration scans (docs/diagnostics.md): every attacked model flagged at its target, no clean one', () => {
+    const suspectOf = (norms: number[]) => {
+      const indices = anomalyIndices(norms);
+      const top = indices.indexOf(Math.max(...indices));
+      return isSuspect(indices[top], norms[top], norms) ? top : null;
+    };
+    // Mask L1 per class, Fashion-MNIST; the target is class 0 in every attack.
+    const attacked: Record<string, number[]> = {
+      'BadNets small CNN (npm run demo)': [25, 121, 92, 161, 154, 121, 92, 176, 78, 176],
+      'BadNets small CNN, seed 1': [29.0, 167.6, 89.8, 185.7, 149.5, 119.5, 79.7, 175.6, 79.2, 144.0],
+      'BadNets ResNet-8': [13.0, 70.2, 67.6, 83.2, 77.3, 84.2, 31.6, 114.4, 38.0, 73.6],
+      'BadNets resnet-tiny': [10, 57, 53, 93, 76, 58, 70, 91, 65, 86],
+      'Blended resnet-tiny': [16, 61, 38, 88, 72, 65, 67, 53, 66, 69],
+      'SIG resnet-tiny': [29, 68, 56, 74, 84, 67, 48, 81, 67, 79],
+      'WaNet resnet-tiny': [16, 105, 66, 98, 91, 90, 57, 96, 78, 90],
+    };
+    const clean: Record<string, number[]> = {
+      'small CNN, 2 epochs': [128.2, 191.0, 99.2, 166.5, 157.6, 173.7, 108.5, 209.5, 155.0, 218.1],
+      'small CNN, seed 0': [133.2, 118.6, 125.9, 171.9, 134.6, 135.9, 86.7, 174.0, 110.3, 149.6],
+      'small CNN, seed 1': [144.4, 171.5, 95.5, 187.7, 147.0, 126.2, 94.3, 174.4, 88.7, 152.1],
+      'resnet-tiny, seed 0': [57.4, 75.8, 51.8, 93.2, 88.0, 65.8, 61.1, 91.3, 65.6, 81.2],
+    };
+    for (const [name, norms] of Object.entries(attacked)) assert.strictEqual(suspectOf(norms), 0, name);
+    for (const [name, norms] of Object.entries(clean)) assert.strictEqual(suspectOf(norms), null, name);
+    // The log index alone would have flagged the second clean model (2.52): the mask-share condition holds it back.
+    assert.ok(Math.max(...anomalyIndices(clean['small CNN, seed 0'])) > 2);
+  });
+
+  it('names the backdoor target of a one-pixel backdoor, with a tiny mask and a PNG of the trigger', async () => {
+    const target = 7;
+    const model = blockClassifier(target);
+    const { source } = blockImages(60);
+    const tensorsBefore = tf.memory().numTensors;
+    const { result: scan, triggers } = await scanClassTriggers(model, source, options);
+    assert.strictEqual(tf.memory().numTensors, tensorsBefore, 'no tensor left behind');
+    // The recovered mask for the target sits on the planted pixel.
+    const mask = triggers[target].mask;
+    assert.strictEqual(mask.indexOf(Math.max(...mask)), TRIGGER_PIXEL);
+    assert.strictEqual(scan.perClass.length, BLOCK_CLASSES);
+    assert.ok(scan.suspect, JSON.stringify(scan.perClass));
+    assert.strictEqual(scan.suspect!.class, target);
+    assert.ok(scan.suspect!.anomalyIndex > 2);
+    const byClass = scan.perClass.map((c) => c.maskL1);
+    // One pixel against a six-pixel block: the target's mask is several times smaller than any other.
+    const others = byClass.filter((_, c) => c !== target);
+    assert.ok(byClass[target] * 3 < Math.min(...others), `target mask ${byClass[target]}, others ${others}`);
+    assert.ok(scan.perClass[target].flipRate >= 0.95, `target flips ${scan.perClass[target].flipRate}`);
+    assert.match(scan.triggerImage ?? '', /^data:image\/png;base64,iVBORw0KGgo/);
+    model.dispose();
+  });
+
+  it('names no suspect on the clean twin', async () => {
+    const model = blockClassifier(null);
+    const { source } = blockImages(60);
+    const scan = await suspectScan(model, source, options);
+    assert.strictEqual(scan.suspect, null, JSON.stringify(scan.perClass));
+    for (const c of scan.perClass) assert.ok(c.anomalyIndex <= 2);
+    assert.ok(scan.triggerImage?.startsWith('data:image/png;base64,'));
+    model.dispose();
+  });
+});
