@@ -8,10 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { encodeIdx } from '../../../src/engine/data/idxWriter';
-import { saveModel } from '../../../src/engine/modelIo';
-import { Rng } from '../../../src/engine/random';
-import { makeTempDir, removeDir, smallConvModel } from '../../fixtures/modelFixtures';
+import { makeCleanseWorkspace, type CleanseWorkspace } from '../../fixtures/cleanseWorkspace';
 import { BCU_BIN, requireBuiltCli } from '../../fixtures/repoPaths';
 
 const BCU = BCU_BIN;
@@ -22,6 +19,7 @@ function bcu(args: string[]): { code: number | null; stdout: string; stderr: str
 }
 
 describe('bcu command line', function () {
+  let workspace: CleanseWorkspace;
   let dir: string;
   let modelJson: string;
   let images: string;
@@ -29,25 +27,11 @@ describe('bcu command line', function () {
   before(async () => {
     requireBuiltCli();
     await tf.setBackend('cpu');
-    dir = await makeTempDir('cli');
-    const model = smallConvModel();
-    await saveModel(model, path.join(dir, 'model'));
-    model.dispose();
-    modelJson = path.join(dir, 'model', 'model.json');
-    // 96 random 8x8 images as an unlabeled IDX file, and labels beside a copy for evaluation.
-    const rng = new Rng(1);
-    const pixels = new Uint8Array(96 * 64).map(() => rng.int(256));
-    images = path.join(dir, 'pool-images-idx3-ubyte');
-    await fs.writeFile(images, encodeIdx([96, 8, 8], pixels));
-    await fs.mkdir(path.join(dir, 'labeled'));
-    await fs.writeFile(path.join(dir, 'labeled', 'test-images-idx3-ubyte'), encodeIdx([96, 8, 8], pixels));
-    await fs.writeFile(path.join(dir, 'labeled', 'test-labels-idx1-ubyte'), encodeIdx([96], new Uint8Array(96).map((_, i) => i % 3)));
-    await fs.writeFile(path.join(dir, 'badnets.json'), JSON.stringify({ type: 'badnets', target: 0, size: 2 }));
+    workspace = await makeCleanseWorkspace('cli');
+    ({ dir, modelJson, images } = workspace);
   });
 
-  after(async () => {
-    await removeDir(dir);
-  });
+  after(() => workspace.remove());
 
   it('prints usage with exit 0, and exit 2 for an unknown command', () => {
     const help = bcu(['--help']);

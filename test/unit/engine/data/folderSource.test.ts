@@ -1,9 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as tf from '@tensorflow/tfjs';
 import { openImageSource } from '../../../../src/engine/data';
 import { openFolderSource } from '../../../../src/engine/data/folderSource';
-import { collect, encodePng, pngFromPixels, rejectsInput, solidJpeg, solidPng, TempDir } from '../../../fixtures/dataFixtures';
+import { collect, encodePng, pngFromPixels, rejectsInput, solidJpeg, solidPng, TempDir, freshTempDirPerTest } from '../../../fixtures/dataFixtures';
 
 const RGB2 = { height: 2, width: 2, channels: 3 };
 const GRAY1 = { height: 1, width: 1, channels: 1 };
@@ -15,15 +14,7 @@ function markerPng(value: number): Buffer {
 
 describe('data: folder sources', () => {
   let dir: TempDir;
-  before(async () => {
-    await tf.setBackend('cpu');
-  });
-  beforeEach(() => {
-    dir = new TempDir();
-  });
-  afterEach(() => {
-    dir.remove();
-  });
+  freshTempDirPerTest((fresh) => (dir = fresh));
 
   it('reads an unlabeled folder recursively in sorted order, skipping hidden and non-image files', async () => {
     dir.write('b.png', markerPng(2));

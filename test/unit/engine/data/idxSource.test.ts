@@ -2,10 +2,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import * as tf from '@tensorflow/tfjs';
 import { openImageSource } from '../../../../src/engine/data';
 import { labelsFileCandidates } from '../../../../src/engine/data/idxFile';
-import { collect, idxBytes, rejectsInput, TempDir } from '../../../fixtures/dataFixtures';
+import { collect, idxBytes, rejectsInput, TempDir, freshTempDirPerTest } from '../../../fixtures/dataFixtures';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 const MNIST_SHAPE = { height: 2, width: 3, channels: 1 };
@@ -18,15 +17,7 @@ function tinyIdx(n: number): { images: Buffer; labels: Buffer } {
 
 describe('data: IDX sources', () => {
   let dir: TempDir;
-  before(async () => {
-    await tf.setBackend('cpu');
-  });
-  beforeEach(() => {
-    dir = new TempDir();
-  });
-  afterEach(() => {
-    dir.remove();
-  });
+  freshTempDirPerTest((fresh) => (dir = fresh));
 
   it('reads plain IDX images with the labels file found by name', async () => {
     const { images, labels } = tinyIdx(4);

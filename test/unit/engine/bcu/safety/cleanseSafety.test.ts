@@ -7,18 +7,16 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runCleanse } from '../../../../../src/engine/bcu/cleanse';
-import { encodeIdx } from '../../../../../src/engine/data/idxWriter';
 import { InputError } from '../../../../../src/engine/errors';
-import { saveModel } from '../../../../../src/engine/modelIo';
-import { Rng } from '../../../../../src/engine/random';
 import type { EngineEvent } from '../../../../../src/shared/protocol';
 import type { CleanseReport } from '../../../../../src/shared/report';
-import { makeTempDir, removeDir, smallConvModel } from '../../../../fixtures/modelFixtures';
+import { makeCleanseWorkspace, type CleanseWorkspace } from '../../../../fixtures/cleanseWorkspace';
 
 const BACKEND = { name: 'cpu' as const, threads: 1, reason: 'test' };
 
 describe('safety checks inside runCleanse', function () {
   this.timeout(120_000);
+  let workspace: CleanseWorkspace;
   let dir: string;
   let modelJson: string;
   let images: string;
@@ -27,26 +25,11 @@ describe('safety checks inside runCleanse', function () {
 
   before(async () => {
     await tf.setBackend('cpu');
-    dir = await makeTempDir('safety');
-    const model = smallConvModel();
-    await saveModel(model, path.join(dir, 'model'));
-    model.dispose();
-    modelJson = path.join(dir, 'model', 'model.json');
-    const rng = new Rng(1);
-    const pixels = new Uint8Array(96 * 64).map(() => rng.int(256));
-    images = path.join(dir, 'pool-images-idx3-ubyte');
-    await fs.writeFile(images, encodeIdx([96, 8, 8], pixels));
-    await fs.mkdir(path.join(dir, 'labeled'));
-    labeled = path.join(dir, 'labeled', 'test-images-idx3-ubyte');
-    await fs.writeFile(labeled, encodeIdx([96, 8, 8], pixels));
-    await fs.writeFile(path.join(dir, 'labeled', 'test-labels-idx1-ubyte'), encodeIdx([96], new Uint8Array(96).map((_, i) => i % 3)));
-    trigger = path.join(dir, 'badnets.json');
-    await fs.writeFile(trigger, JSON.stringify({ type: 'badnets', target: 0, size: 2 }));
+    workspace = await makeCleanseWorkspace('safety');
+    ({ dir, modelJson, images, labeled, trigger } = workspace);
   });
 
-  after(async () => {
-    await removeDir(dir);
-  });
+  after(() => workspace.remove());
 
   it('records the data check, transfer watch, selection, output change and re-activation probe', async () => {
     const events: EngineEvent[] = [];
