@@ -3,23 +3,23 @@
  * record is the newest for this model". Pure (no `vscode`), so it is unit-tested directly.
  */
 import * as path from 'node:path';
-import { REPORT_SCHEMA_VERSION, type CleanseReport } from '../shared/report';
+import { REPORT_SCHEMA_VERSION, type RunRecord, type RunKind } from '../shared/report';
 import type { ReportRecord } from './services';
 
 /** A report.json of this tool that this extension can read, or undefined. */
-export function parseReport(text: string): CleanseReport | undefined {
+export function parseReport(text: string): RunRecord | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const report = value as Partial<CleanseReport> | null;
+  const report = value as Partial<RunRecord> | null;
   if (typeof report !== 'object' || report === null) return undefined;
   if (report.tool?.name !== 'backdoor-cleanse') return undefined;
   if (typeof report.schemaVersion !== 'number' || Math.floor(report.schemaVersion) > REPORT_SCHEMA_VERSION) return undefined;
   if (typeof report.inputs?.model !== 'string' || typeof report.kind !== 'string') return undefined;
-  return { ...report, layers: Array.isArray(report.layers) ? report.layers : [], outputs: report.outputs ?? { model: null, report: '' } } as CleanseReport;
+  return { ...report, layers: Array.isArray(report.layers) ? report.layers : [], outputs: report.outputs ?? { model: null, report: '' } } as RunRecord;
 }
 
 /** How paths (models, reports) are compared: absolute, normalized, case-folded where the OS folds case. */
@@ -35,7 +35,7 @@ export class ReportIndex {
   private readonly records = new Map<string, ReportRecord>();
 
   /** Adds or replaces the record read from `reportPath`. */
-  set(reportPath: string, report: CleanseReport): ReportRecord {
+  set(reportPath: string, report: RunRecord): ReportRecord {
     const record = { path: path.resolve(reportPath), report };
     this.records.set(pathKey(reportPath), record);
     return record;
@@ -66,7 +66,7 @@ export class ReportIndex {
     return this.all().find((r) => pathKey(r.report.inputs.model) === key);
   }
 
-  latestOfKind(modelPath: string, kind: CleanseReport['kind']): ReportRecord | undefined {
+  latestOfKind(modelPath: string, kind: RunKind): ReportRecord | undefined {
     const key = pathKey(modelPath);
     return this.all().find((r) => r.report.kind === kind && pathKey(r.report.inputs.model) === key);
   }

@@ -6,7 +6,7 @@
 import type * as vscode from 'vscode';
 import type { Failure } from '../shared/failure';
 import type { EngineEvent, JobResult, JobSpec } from '../shared/protocol';
-import type { CleanseReport } from '../shared/report';
+import type { RunRecord, RunKind } from '../shared/report';
 import type { ExtensionConfig } from './config';
 
 /** One job, from the moment it is accepted (maybe queued) until it ends. */
@@ -47,7 +47,7 @@ export interface JobRunnerApi {
 export interface ReportRecord {
   /** Absolute path of the report.json file. */
   readonly path: string;
-  readonly report: CleanseReport;
+  readonly report: RunRecord;
 }
 
 /** report.json records found in the workspace (and written by this extension), kept current. */
@@ -55,7 +55,7 @@ export interface ReportStore {
   /** The newest record (any kind) whose `inputs.model` is this model.json path. */
   latestFor(modelPath: string): ReportRecord | undefined;
   /** The newest record of a kind ('cleanse' | 'evaluate') for this model path. */
-  latestOfKind(modelPath: string, kind: CleanseReport['kind']): ReportRecord | undefined;
+  latestOfKind(modelPath: string, kind: RunKind): ReportRecord | undefined;
   /** The newest cleanse record whose `outputs.model` is this path (the model is a cleansed copy). */
   producerOf(modelPath: string): ReportRecord | undefined;
   /** The newest record of all, e.g. for "Open last report". */

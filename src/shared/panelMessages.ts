@@ -6,7 +6,7 @@
  * 'panel/ready' and the host echoes its own in 'state/init'; a mismatch asks the user to reopen.
  */
 import type { Failure } from './failure';
-import type { CleanseReport } from './report';
+import type { RunRecord } from './report';
 import { DEFENSE_NEEDS, type BackendChoice, type CleanseParams, type DefenseMethodId, type EngineEvent, type InspectResult, type JobKind, type JobResult, type JobSpec } from './protocol';
 
 export const PANEL_PROTOCOL_VERSION = 1;
@@ -148,7 +148,7 @@ export interface PanelNotificationParams {
   /** Host: answer to 'inspect': the layers and default ratios, or why the model can't be read. */
   'inspect/result': { model: string; result?: InspectResult; error?: string };
   /** Host: a stored run record to show (after a run, or when the user opens a report in the panel). */
-  'report/loaded': { path: string; report: CleanseReport };
+  'report/loaded': { path: string; report: RunRecord };
 }
 
 export type PanelCommandMethod = keyof PanelCommandParams;

@@ -6,7 +6,7 @@
  */
 import type { BackendChoice } from './backends';
 import type { ReportedFailure } from './failure';
-import type { BackendInfo, CleanseReport, DataNeeds, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectScan } from './report';
+import type { BackendInfo, RunRecord, DataNeeds, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectScan } from './report';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -164,7 +164,7 @@ export type EngineEvent =
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'metrics'; which: 'before' | 'after'; metrics: Metrics }
   | { type: 'layers'; layers: LayerDiagnostics[] }
-  | { type: 'report'; path: string; report: CleanseReport };
+  | { type: 'report'; path: string; report: RunRecord };
 
 export type EngineEventSink = (event: EngineEvent) => void;
 

@@ -155,9 +155,18 @@ export interface CleanseSettings {
   [extra: string]: unknown;
 }
 
-export interface CleanseReport {
+/** Which job wrote a run record. */
+export type RunKind = 'cleanse' | 'evaluate' | 'attack' | 'inspect' | 'defend';
+
+/**
+ * A run record, whichever job wrote it; `kind` tells which, and which optional parts it has:
+ * cleanse (epochs, layers, selection, suspect, transfer watch), defend (`method`, and the
+ * cleanse's parts when the method is bcu), evaluate (`before` only), attack (`before`: the
+ * attacked model's figures).
+ */
+export interface RunRecord {
   schemaVersion: number;
-  kind: 'cleanse' | 'evaluate' | 'attack' | 'inspect' | 'defend';
+  kind: RunKind;
   tool: { name: 'backdoor-cleanse'; version: string };
   createdAt: string;
   inputs: {

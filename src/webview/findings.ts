@@ -4,13 +4,13 @@
  * which epoch was kept and why, and the re-activation probe as a chart spec.
  */
 import type { InspectResult } from '../shared/protocol';
-import type { CleanseReport, DataQuality, ReactivationProbe, SuspectScan } from '../shared/report';
+import type { RunRecord, DataQuality, ReactivationProbe, SuspectScan } from '../shared/report';
 import type { ChartSpec } from './chartMath';
 import { formatNumber, formatPercent } from './format';
 import type { InspectFindings, RunFindings } from './state';
 
 /** The findings a report carries, or null when it has none of them (older engines). */
-export function findingsOfReport(report: CleanseReport): RunFindings | null {
+export function findingsOfReport(report: RunRecord): RunFindings | null {
   const findings: RunFindings = {
     dataQuality: report.dataQuality ?? null,
     suspect: report.suspect ?? null,

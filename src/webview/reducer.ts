@@ -4,7 +4,7 @@
  */
 import type { CleanseParams, CleanseResult, DefendResult, EngineEvent, JobResult, JobSpec } from '../shared/protocol';
 import { PANEL_PROTOCOL_VERSION, isPanelRunKind, type DefenseMethod, type PanelNotification, type PanelNotificationParams } from '../shared/panelMessages';
-import type { CleanseReport } from '../shared/report';
+import type { RunRecord } from '../shared/report';
 import { findingsOfReport, inspectFindings } from './findings';
 import { appendStepPoint, stepPointOf } from './stepHistory';
 import { initialFormValues, isJobActive, newJobView, type JobView, type PanelState } from './state';
@@ -192,7 +192,7 @@ export function applyEngineEvent(job: JobView, event: EngineEvent): JobView {
 }
 
 /** A finished run rebuilt from its report.json (no per-step curve: reports keep per-epoch figures). */
-export function jobViewFromReport(path: string, report: CleanseReport, now: number): JobView {
+export function jobViewFromReport(path: string, report: RunRecord, now: number): JobView {
   const method = (report.method?.id ?? 'bcu') as DefenseMethod;
   const job = newJobView(`report:${path}`, report.kind === 'defend' ? 'defend' : 'cleanse', null, 'done', now, method);
   const settings = report.settings;

@@ -6,7 +6,7 @@
 import type { Failure } from '../shared/failure';
 import type { BackendChoice, CleanseParams, CleanseResult, EngineEvent, InspectLayer, InspectResult, JobKind } from '../shared/protocol';
 import { DEFENSE_METHODS, type DefenseMethod, type DefenseMethodInfo, type PanelDefaults } from '../shared/panelMessages';
-import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
+import type { BackendInfo, RunRecord, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
 
 /** Bump when the saved shape changes incompatibly: older saved states are then dropped. */
 export const PANEL_STATE_VERSION = 1;
@@ -47,7 +47,7 @@ export interface ScheduleState {
 }
 
 /** The run record's verdicts beyond the metrics: shown under the results when the engine wrote them. */
-export type RunFindings = Pick<CleanseReport, 'dataQuality' | 'suspect' | 'transferWatch' | 'reactivation' | 'selection' | 'method'>;
+export type RunFindings = Pick<RunRecord, 'dataQuality' | 'suspect' | 'transferWatch' | 'reactivation' | 'selection' | 'method'>;
 
 /** An inspect's verdicts on the user's images. */
 export type InspectFindings = Pick<InspectResult, 'dataQuality' | 'suspect' | 'suspectScan'>;

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEventSink } from '../../shared/protocol';
-import type { BackendInfo, CleanseReport, Metrics } from '../../shared/report';
+import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
 import { REPORT_SCHEMA_VERSION } from '../../shared/report';
 import { buildArchitecture } from './architectures';
 import { openEvaluation } from '../bcu/cleanse';
@@ -92,7 +92,7 @@ export async function runAttack(params: AttackParams, backend: BackendInfo, sink
     await saveModel(model, staged.stagingDir);
     const modelOut = path.join(staged.outDir, 'model.json');
     const reportOut = path.join(staged.outDir, 'report.json');
-    const report: CleanseReport = {
+    const report: RunRecord = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       kind: 'attack',
       tool: { name: 'backdoor-cleanse', version: TOOL_VERSION },
@@ -110,7 +110,7 @@ export async function runAttack(params: AttackParams, backend: BackendInfo, sink
       warnings: [],
       timings: { totalSeconds: (Date.now() - t0) / 1000, trainSeconds: history.reduce((s, h) => s + h.seconds, 0) },
     };
-    (report as CleanseReport & { training: unknown }).training = history;
+    (report as RunRecord & { training: unknown }).training = history;
     await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     await staged.commit();
     return { type: 'result', model: modelOut, report: reportOut, acc: metrics?.acc ?? null, asr: metrics?.asr ?? null, ra: metrics?.ra ?? null, seconds: (Date.now() - t0) / 1000 };

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { CleanseParams, CleanseResult, EngineEventSink } from '../../shared/protocol';
-import type { BackendInfo, CleanseReport, EpochRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../../shared/report';
+import type { BackendInfo, RunRecord, EpochRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../../shared/report';
 import { PRESETS, type CleanseDefaults } from './cleanseDefaults';
 import { openImageSource } from '../data';
 import { parseScaling } from '../data/normalize';
@@ -288,7 +288,7 @@ export async function runCleanse(
     const modelOut = path.join(staged.outDir, 'model.json');
     const reportOut = path.join(staged.outDir, 'report.json');
     timings.totalSeconds = (Date.now() - t0) / 1000;
-    const report: CleanseReport = {
+    const report: RunRecord = {
       ...recordHeader('cleanse'),
       inputs: {
         model: teacherFile.modelJsonPath,

@@ -9,7 +9,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFENSE_NEEDS, type DefendParams, type DefendResult, type DefenseMethodId, type EngineEventSink } from '../../shared/protocol';
-import type { BackendInfo, CleanseReport, Metrics } from '../../shared/report';
+import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
 import { openEvaluation, resolveSettings, runCleanse } from '../bcu/cleanse';
 import { openImageSource } from '../data';
 import type { ImageShape, ImageSource } from '../data/types';
@@ -65,7 +65,7 @@ async function defendWithBcu(params: DefendParams, backend: BackendInfo, sink: E
   if (!params.data) throw new InputError('--data is required for --method bcu: unlabeled images (a folder of PNG/JPEG or an IDX file)');
   const result = await runCleanse({ ...params, data: params.data }, backend, sink, signal);
   // The run record stays a cleanse record; it also says which defense produced it.
-  const report = JSON.parse(await readFile(result.report, 'utf8')) as CleanseReport;
+  const report = JSON.parse(await readFile(result.report, 'utf8')) as RunRecord;
   report.method = { id: 'bcu', needs: DEFENSE_NEEDS.bcu };
   await writeFileAtomic(result.report, JSON.stringify(report, null, 2) + '\n');
   return { type: 'result', method: 'bcu', needs: DEFENSE_NEEDS.bcu, model: result.model, report: result.report, before: result.before, after: result.after, seconds: result.seconds };
@@ -144,7 +144,7 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
     const trainingSettings = needs === 'labeled'
       ? { epochs: base.epochs, batchSize: base.batchSize, lr: base.lr, momentum: base.momentum, weightDecay: base.weightDecay, lrSchedule: 'cosine' as const, augment: { cropPadding: base.cropPadding, flip: base.flip } }
       : {};
-    const report: CleanseReport = {
+    const report: RunRecord = {
       ...recordHeader('defend'),
       inputs: {
         model: loaded.modelJsonPath,

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEventSink, EvaluateParams, EvaluateResult } from '../../shared/protocol';
-import type { BackendInfo, CleanseReport, Metrics } from '../../shared/report';
+import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
 import { openEvaluation, type LabeledEvaluation } from '../bcu/cleanse';
 import { evaluateModel } from '../evaluate';
 import { loadModel, type LoadedModel } from '../modelIo';
@@ -44,7 +44,7 @@ interface EvaluationFacts {
 }
 
 /** The record of an evaluation: the model as it is, so its figures sit where a cleanse puts "before". */
-export function evaluationRecord(params: EvaluateParams, facts: EvaluationFacts, reportPath: string): CleanseReport {
+export function evaluationRecord(params: EvaluateParams, facts: EvaluationFacts, reportPath: string): RunRecord {
   return {
     ...recordHeader('evaluate'),
     inputs: {

@@ -4,7 +4,7 @@
  * for layers the diagnostics flagged). Pure: text + report in, ranges out.
  */
 import { DIAGNOSTIC_EXPLANATIONS } from '../../shared/diagnosticsText';
-import type { CleanseReport, LayerDiagnostics } from '../../shared/report';
+import type { RunRecord, LayerDiagnostics } from '../../shared/report';
 import { count, decimal, percent } from './format';
 import type { TextRange } from './jsonLocations';
 import { findLayerNameRanges } from './layerLocations';
@@ -29,7 +29,7 @@ export interface LayerAnnotations {
   missing: string[];
 }
 
-export function buildLayerAnnotations(modelJsonText: string, report: CleanseReport): LayerAnnotations {
+export function buildLayerAnnotations(modelJsonText: string, report: RunRecord): LayerAnnotations {
   const ranges = findLayerNameRanges(modelJsonText);
   const result: LayerAnnotations = { hovers: [], problems: [], missing: [] };
   for (const layer of report.layers ?? []) {
@@ -67,7 +67,7 @@ export const DIAGNOSTIC_FIGURES: readonly { key: DiagnosticKey; label: string; f
   { key: 'deadShare', label: 'dead channels', format: (v) => percent(v) },
 ];
 
-export function layerHoverMarkdown(layer: LayerDiagnostics, report: CleanseReport): string {
+export function layerHoverMarkdown(layer: LayerDiagnostics, report: RunRecord): string {
   const rows: [string, string][] = [
     ['kind', layer.kind],
     ['parameters', count(layer.params)],

@@ -1,5 +1,5 @@
 /** The records that concern one model file, as the annotation builders want them. */
-import type { CleanseReport } from '../../shared/report';
+import type { RunRecord, RunKind } from '../../shared/report';
 import type { ReportRecord, ReportStore } from '../services';
 import type { ModelRecords } from './modelLenses';
 
@@ -13,7 +13,7 @@ export function modelRecords(store: ReportStore, modelPath: string): ModelRecord
 }
 
 /** Record kinds whose per-layer figures annotate the model's layers. */
-export const LAYER_RECORD_KINDS: readonly CleanseReport['kind'][] = ['cleanse', 'defend', 'inspect'];
+export const LAYER_RECORD_KINDS: readonly RunKind[] = ['cleanse', 'defend', 'inspect'];
 
 /** The newest record with layer figures for this model (a cleanse, a defense, or an inspect with diagnostics). */
 export function layerRecordFor(store: Pick<ReportStore, 'latestOfKind'>, modelPath: string): ReportRecord | undefined {

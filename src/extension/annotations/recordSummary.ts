@@ -2,11 +2,11 @@
  * One-line summaries of a record's result, e.g. "ASR 97.1 % -> 0.9 %, ACC 91.2 % -> 90.4 %", or the
  * teacher-student agreement when the cleanse had no labeled data.
  */
-import type { CleanseReport, Metrics } from '../../shared/report';
+import type { RunRecord, Metrics } from '../../shared/report';
 import { percent } from './format';
 
 /** Agreement of the kept student: the report's own figure, else the selected epoch's, else the last epoch's. */
-export function agreementOf(report: CleanseReport): number | null {
+export function agreementOf(report: RunRecord): number | null {
   const overall = (report as { agreement?: unknown }).agreement;
   if (typeof overall === 'number') return overall;
   const epochs = report.epochs ?? [];
@@ -16,7 +16,7 @@ export function agreementOf(report: CleanseReport): number | null {
 }
 
 /** The labeled metrics of the model an evaluate record describes. */
-export function evaluatedMetrics(report: CleanseReport): Metrics | null {
+export function evaluatedMetrics(report: RunRecord): Metrics | null {
   return report.before ?? report.after ?? null;
 }
 
@@ -27,7 +27,7 @@ function change(label: string, before: number | null | undefined, after: number 
   return undefined;
 }
 
-export function summarizeRecord(report: CleanseReport): string {
+export function summarizeRecord(report: RunRecord): string {
   if (report.kind === 'defend') {
     const parts = [change('ASR', report.before?.asr, report.after?.asr), change('ACC', report.before?.acc, report.after?.acc)].filter(Boolean);
     const method = (report.method?.id ?? 'defense').toUpperCase();
@@ -57,7 +57,7 @@ export interface RecordAlert {
  * What a record warns about beyond its figures: the class the suspect scan singled out (Neural
  * Cleanse anomaly index > 2) and a data-quality verdict of 'warn'. Empty when it has neither.
  */
-export function recordAlerts(report: CleanseReport): RecordAlert[] {
+export function recordAlerts(report: RunRecord): RecordAlert[] {
   const alerts: RecordAlert[] = [];
   const suspect = report.suspect?.suspect;
   if (suspect) {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEvent } from '../../shared/protocol';
-import type { CleanseReport } from '../../shared/report';
+import type { RunRecord } from '../../shared/report';
 
 /** A trigger image is a few hundred bytes; anything near this is not one. */
 export const MAX_INLINE_IMAGE_BYTES = 1 << 20;
@@ -29,7 +29,7 @@ export function pngDataUri(reference: string, reportPath: string, read: ReadFile
 }
 
 /** The report with its suspect scan's trigger image as a data: URI (a copy; the input is left alone). */
-export function inlineReportImages(report: CleanseReport, reportPath: string, read?: ReadFile): CleanseReport {
+export function inlineReportImages(report: RunRecord, reportPath: string, read?: ReadFile): RunRecord {
   const image = report.suspect?.triggerImage;
   if (!report.suspect || typeof image !== 'string' || image.startsWith('data:')) return report;
   return { ...report, suspect: { ...report.suspect, triggerImage: pngDataUri(image, reportPath, read) } };

@@ -8,7 +8,7 @@ import { inlineEventImages, inlineReportImages, pngDataUri } from '../../../src/
 import { DIAGNOSTIC_EXPLANATIONS } from '../../../src/shared/diagnosticsText';
 import { PANEL_PROTOCOL_VERSION, notification } from '../../../src/shared/panelMessages';
 import type { InspectResult } from '../../../src/shared/protocol';
-import type { CleanseReport, LayerDiagnostics } from '../../../src/shared/report';
+import type { RunRecord, LayerDiagnostics } from '../../../src/shared/report';
 import { buildChart } from '../../../src/webview/chartMath';
 import { dataQualityView, focusLine, inspectFindings, reactivationChart, selectionLine, suspectLine, triggerImageOf } from '../../../src/webview/findings';
 import { DIAGNOSTIC_COLUMNS, explanationOf, visibleDiagnosticColumns, visibleLayerColumns } from '../../../src/webview/layerColumns';
@@ -114,7 +114,7 @@ describe('panel findings', () => {
 });
 
 describe('panel host: trigger image for the CSP', () => {
-  const report = { kind: 'cleanse', suspect: { perClass: [], suspect: { class: 2, anomalyIndex: 3.3 }, triggerImage: 'trigger.png' } } as unknown as CleanseReport;
+  const report = { kind: 'cleanse', suspect: { perClass: [], suspect: { class: 2, anomalyIndex: 3.3 }, triggerImage: 'trigger.png' } } as unknown as RunRecord;
 
   it('inlines a PNG next to the report as a data: URI, and nothing that is not a PNG', () => {
     const read = (file: string) => {

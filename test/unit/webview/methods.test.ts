@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { panelJobSpec } from '../../../src/extension/panel/panelJobSpec';
 import { DEFENSE_METHODS, isPanelRunKind, notification, type DefenseMethod } from '../../../src/shared/panelMessages';
 import { DEFENSE_NEEDS, type CleanseParams, type DefendResult, type InspectLayer, type JobSpec } from '../../../src/shared/protocol';
-import type { CleanseReport } from '../../../src/shared/report';
+import type { RunRecord } from '../../../src/shared/report';
 import { chartsFor } from '../../../src/webview/chartSeries';
 import { prunedLine } from '../../../src/webview/findings';
 import { dataFieldFor, methodOptionText, startLabel, usesSchedule } from '../../../src/webview/methods';
@@ -159,7 +159,7 @@ describe('panel reducer: defend jobs', () => {
   });
 
   it("keeps a report's findings, from the report event and from a stored defend report", () => {
-    const report: CleanseReport = {
+    const report: RunRecord = {
       schemaVersion: 1,
       kind: 'defend',
       tool: { name: 'backdoor-cleanse', version: '0' },

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { PANEL_PROTOCOL_VERSION, notification, type PanelNotificationParams } from '../../../src/shared/panelMessages';
 import type { CleanseParams, CleanseResult, EngineEvent } from '../../../src/shared/protocol';
-import type { CleanseReport } from '../../../src/shared/report';
+import type { RunRecord } from '../../../src/shared/report';
 import { applyEngineEvent, applyNotification, jobViewFromReport } from '../../../src/webview/reducer';
 import { scheduleForModel } from '../../../src/webview/schedule';
 import { PANEL_STATE_VERSION, initialPanelState, newJobView, restorePanelState, type PanelState } from '../../../src/webview/state';
@@ -157,7 +157,7 @@ describe('panel reducer', () => {
   });
 });
 
-function reportFixture(): CleanseReport {
+function reportFixture(): RunRecord {
   return {
     schemaVersion: 1,
     kind: 'cleanse',

@@ -3,7 +3,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { CleanseReport, LayerDiagnostics } from '../../../../src/shared/report';
+import type { RunRecord, LayerDiagnostics, RunKind } from '../../../../src/shared/report';
 import { scanJsonStrings } from '../../../../src/extension/annotations/jsonLocations';
 import { findLayerNameRanges } from '../../../../src/extension/annotations/layerLocations';
 import { buildLayerAnnotations } from '../../../../src/extension/annotations/layerAnnotations';
@@ -56,7 +56,7 @@ function layer(name: string, extra: Partial<LayerDiagnostics> = {}): LayerDiagno
   return { name, kind: 'Conv2D', params: 40, reinitRatio: 0, reinitFraction: 0, weightDrift: null, warning: null, ...extra };
 }
 
-function report(extra: Partial<CleanseReport> = {}): CleanseReport {
+function report(extra: Partial<RunRecord> = {}): RunRecord {
   return {
     schemaVersion: 1,
     kind: 'cleanse',
@@ -73,7 +73,7 @@ function report(extra: Partial<CleanseReport> = {}): CleanseReport {
   };
 }
 
-const record = (r: CleanseReport, at = r.outputs.report): ReportRecord => ({ path: at, report: r });
+const record = (r: RunRecord, at = r.outputs.report): ReportRecord => ({ path: at, report: r });
 
 describe('annotations: JSON string locations', () => {
   it('reports string values with key paths and exact ranges, quotes included', () => {
@@ -160,7 +160,7 @@ describe('annotations: model CodeLenses', () => {
     const epochs = [0, 1].map((epoch) => ({ epoch, temperature: 1, lr: 0.01, loss: 1, agreement: epoch ? 0.987 : 0.5, topClassShare: 0.1, seconds: 1, imagesPerSecond: 10 }));
     assert.equal(summarizeRecord(report({ epochs })), 'cleansed, agreement 98.7 % (no labels)');
     assert.equal(summarizeRecord(report({ epochs, selection: { epoch: 0, rule: 'r' } })), 'cleansed, agreement 50.0 % (no labels)');
-    assert.equal(summarizeRecord({ ...report({ epochs }), agreement: 0.951 } as CleanseReport), 'cleansed, agreement 95.1 % (no labels)', "the report's own figure first");
+    assert.equal(summarizeRecord({ ...report({ epochs }), agreement: 0.951 } as RunRecord), 'cleansed, agreement 95.1 % (no labels)', "the report's own figure first");
     assert.equal(summarizeRecord(report({ kind: 'evaluate', outputs: { model: null, report: '' }, before: metrics(0.9, 0.97) })), 'evaluated: ACC 90.0 %, ASR 97.0 %, RA 5.0 %');
   });
 
@@ -282,7 +282,7 @@ describe('annotations: diagnostics from the run record (issues 4 and 6)', () => 
       defend: record(report({ kind: 'defend', createdAt: '2026-03-01T00:00:00Z', layers: [] }), '/b.json'),
       inspect: record(report({ kind: 'inspect', createdAt: '2026-02-01T00:00:00Z', layers: [layer('conv2d_1')] }), '/c.json'),
     };
-    const store = { latestOfKind: (_model: string, kind: CleanseReport['kind']) => byKind[kind] };
+    const store = { latestOfKind: (_model: string, kind: RunKind) => byKind[kind] };
     assert.equal(layerRecordFor(store, '/m.json')?.path, '/c.json', 'the newer defense has no layers');
     assert.equal(layerRecordFor({ latestOfKind: () => undefined }, '/m.json'), undefined);
   });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { runCleanse } from '../../../../../src/engine/bcu/cleanse';
 import { InputError } from '../../../../../src/engine/errors';
 import type { EngineEvent } from '../../../../../src/shared/protocol';
-import type { CleanseReport } from '../../../../../src/shared/report';
+import type { RunRecord } from '../../../../../src/shared/report';
 import { makeCleanseWorkspace, type CleanseWorkspace } from '../../../../fixtures/cleanseWorkspace';
 
 const BACKEND = { name: 'cpu' as const, threads: 1, reason: 'test' };
@@ -39,7 +39,7 @@ describe('safety checks inside runCleanse', function () {
       BACKEND,
       (e) => events.push(e),
     );
-    const report = JSON.parse(await fs.readFile(result.report, 'utf8')) as CleanseReport;
+    const report = JSON.parse(await fs.readFile(result.report, 'utf8')) as RunRecord;
     // 96 images is below the data check's minimum: a warning, and the cleanse still ran.
     assert.strictEqual(report.dataQuality?.verdict, 'warn');
     assert.strictEqual(report.dataQuality?.images, 96);
@@ -62,7 +62,7 @@ describe('safety checks inside runCleanse', function () {
 
   it('with --select off the last epoch is kept and all epochs run; the probe needs a trigger', async () => {
     const result = await runCleanse({ model: modelJson, data: images, out: path.join(dir, 'plain'), epochs: 3, batch: 32 }, BACKEND, () => undefined);
-    const report = JSON.parse(await fs.readFile(result.report, 'utf8')) as CleanseReport;
+    const report = JSON.parse(await fs.readFile(result.report, 'utf8')) as RunRecord;
     assert.strictEqual(report.epochs.length, 3);
     assert.strictEqual(report.selection?.epoch, 3);
     assert.strictEqual(report.reactivation, null);
