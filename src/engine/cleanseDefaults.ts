@@ -3,7 +3,7 @@
  * (luluppang/BCU's run script), the comment says why; README "Choosing the defaults" has the
  * measurements behind them.
  */
-import { settingDefault, settingProblem, settingsOf, type SettingValues } from '../shared/settings';
+import { settingDefault, settingsProblem, type SettingValues } from '../shared/settings';
 import { parseScaling } from './data/normalize';
 import type { DistillHyperparameters } from './distill';
 import { InputError } from './errors';
@@ -94,12 +94,8 @@ export interface ResolvedSettings extends CleanseDefaults {
  * errors name the flag; absent ones come from the preset.
  */
 export function resolveSettings(params: SettingValues<'cleanse'> & SettingValues<'defend'>, job: 'cleanse' | 'defend' = 'cleanse'): ResolvedSettings {
-  const given = params as Record<string, unknown>;
-  for (const row of new Set([...settingsOf('cleanse'), ...settingsOf(job)])) {
-    const value = given[row.key];
-    const problem = value === undefined || value === null ? undefined : settingProblem(row, value);
-    if (problem) throw new InputError(problem);
-  }
+  const problem = settingsProblem('cleanse', params) ?? settingsProblem(job, params);
+  if (problem) throw new InputError(problem);
   const preset = params.preset ?? tableDefault('preset');
   const d = PRESETS[preset];
   const onOff = (value: 'on' | 'off' | undefined, fallback: boolean) => (value === undefined ? fallback : value === 'on');

@@ -292,3 +292,18 @@ export function settingProblem(row: SettingRow, value: unknown, shown: string = 
   };
   return fails() ? `--${row.flag} must be ${rangeText(row)}, got ${shown}` : undefined;
 }
+
+/**
+ * The first value of `params` that does not fit its row for `job` (settings the job does not take
+ * are not looked at; null counts as not given); undefined when all fit. Params also arrive as JSON
+ * from the panel and the worker, so the engine checks them here as the CLI's parser does.
+ */
+export function settingsProblem(job: Job, params: object): string | undefined {
+  const given = params as Record<string, unknown>;
+  for (const row of settingsOf(job)) {
+    const value = given[row.key];
+    const problem = value === undefined || value === null ? undefined : settingProblem(row, value);
+    if (problem) return problem;
+  }
+  return undefined;
+}

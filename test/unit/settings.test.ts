@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CLEANSE_DEFAULTS, REFERENCE_DEFAULTS, resolveSettings } from '../../src/engine/cleanseDefaults';
 import { InputError } from '../../src/engine/errors';
+import { runJob } from '../../src/engine/jobs';
 import { REFERENCE_SCHEDULE } from '../../src/engine/reinitSchedule';
 import { CONFIG_SECTION, DEFAULT_CONFIG, readExtensionConfig } from '../../src/extension/config';
 import type { CleanseParams } from '../../src/shared/protocol';
@@ -73,6 +74,25 @@ describe('settings table', () => {
       [s.batchSize, s.lr, s.lipschitzU, s.select, s.unlearnFocus, s.schedule.deepest, s.scaling.mode, s.epochs, s.preset],
       [32, 0.5, 2, true, false, 0.5, 'symmetric', 100, 'reference'],
     );
+  });
+
+  it('types job params from the table: an engine-internal or misspelled name does not compile', () => {
+    const params: CleanseParams = { model: 'm', data: 'd', out: 'o', batch: 32, lipschitzU: 2, select: 'on', preset: 'reference' };
+    // @ts-expect-error batchSize is the engine's internal name; the setting is batch (--batch)
+    const internal: CleanseParams = { model: 'm', data: 'd', out: 'o', batchSize: 32 };
+    // @ts-expect-error --select takes on or off
+    const boolean: CleanseParams = { model: 'm', data: 'd', out: 'o', select: true };
+    assert.ok(internal && boolean);
+    assert.deepEqual([resolveSettings(params).batchSize, resolveSettings(params).lipschitzU], [32, 2]);
+  });
+
+  it('runJob checks every job\'s params against the table before it reads a file (they also come as JSON from the worker)', async () => {
+    const quiet = () => undefined;
+    const missing = '/nonexistent/model.json';
+    await assert.rejects(runJob({ kind: 'evaluate', params: { model: missing, data: '/nonexistent', limit: -1 } }, quiet), (e: Error) => e instanceof InputError && e.message === '--limit must be an integer >= 0, got -1');
+    await assert.rejects(runJob({ kind: 'inspect', params: { model: missing, noSuspect: 'yes' as unknown as boolean } }, quiet), (e: Error) => e instanceof InputError && e.message === '--no-suspect must be true or false, got "yes"');
+    await assert.rejects(runJob({ kind: 'defend', params: { method: 'clp', model: missing, out: '/nonexistent/o', teacherEpochs: 0 } }, quiet), (e: Error) => e instanceof InputError && e.message === '--teacher-epochs must be an integer in [1, 10000], got 0');
+    await assert.rejects(runJob({ kind: 'cleanse', params: { model: missing, data: '/d', out: '/nonexistent/o', backend: 'gpu' as 'cpu' } }, quiet), (e: Error) => e instanceof InputError && e.message === '--backend must be one of auto, tensorflow, wasm, cpu, got "gpu"');
   });
 
   it("package.json's contributes.configuration matches the table: types, defaults, minimum and maximum", () => {
