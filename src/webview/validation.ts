@@ -86,7 +86,8 @@ export function validateForm(form: FormValues, schedule: ScheduleState | null): 
     seed: seed.value,
     backend: form.backend,
   };
-  if (limit.value) params.limit = limit.value;
+  // An empty limit is said as 0 (all images), so the host does not fill in the configured one.
+  params.limit = limit.value ?? 0;
   if (ratios) params.ratios = ratios;
   if (evalData !== '') params.evalData = evalData;
   if (trigger !== '') params.trigger = trigger;

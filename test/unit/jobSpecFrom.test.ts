@@ -30,6 +30,15 @@ describe('jobSpecFrom', () => {
     });
   });
 
+  it('an image limit cleared in the panel stays cleared (all images), whatever the configuration says', () => {
+    const form = { ...initialFormValues(panelDefaults(config)), model: '/m/model.json', data: '/d', limit: '' };
+    const validation = validateForm(form, null);
+    assert.ok(validation.ok);
+    const choice = jobSpecFrom(config, validation.spec, places());
+    assert.ok(choice.ok);
+    assert.equal('limit' in choice.spec.params, false);
+  });
+
   it("keeps the caller's settings over the configuration's, and no limit when it is 0 (all images)", () => {
     const choice = jobSpecFrom(config, { kind: 'cleanse', params: { model: 'm/model.json', data: 'd', out: 'o', epochs: 2, lr: 0.5, limit: 0, temperatureEnd: 3 } }, places());
     assert.deepEqual(choice, {
