@@ -1,19 +1,22 @@
 /**
- * ExtensionConfig mirrors `contributes.configuration` (section "backdoorCleanse") one to one.
- * Reading goes through a tiny `get` interface so this file needs no `vscode` at run time.
+ * ExtensionConfig mirrors `contributes.configuration` (section "backdoorCleanse") one to one; the
+ * settings a job takes have their defaults and ranges in the settings table (src/shared/settings.ts,
+ * column `config`), which a unit test holds package.json to. Reading goes through a tiny `get`
+ * interface so this file needs no `vscode` at run time.
  */
 import type { BackendChoice } from '../shared/protocol';
+import { settingDefault, settingProblem, settingRow } from '../shared/settings';
 
 export const CONFIG_SECTION = 'backdoorCleanse';
 
 export interface ExtensionConfig {
-  /** Distillation epochs of a cleanse (`bcu cleanse --epochs`). Default 10. */
+  /** Distillation epochs of a cleanse (`bcu cleanse --epochs`). */
   epochs: number;
-  /** Images per training step (`--batch`). Default 128 (the engine's); lower it when memory is short. */
+  /** Images per training step (`--batch`); lower it when memory is short. */
   batch: number;
-  /** Learning rate of the student (`--lr`). Default 0.01. */
+  /** Learning rate of the student (`--lr`). */
   learningRate: number;
-  /** Random seed for re-initialization, shuffling and augmentation (`--seed`). Default 0. */
+  /** Random seed for re-initialization, shuffling and augmentation (`--seed`). */
   seed: number;
   /**
    * tfjs backend (`--backend`): 'auto' picks tensorflow (tfjs-node) > wasm > cpu. On a Remote-SSH
@@ -34,44 +37,48 @@ export interface ExtensionConfig {
   limit: number;
 }
 
+/** The value of a cleanse setting the configuration mirrors: its row in the settings table. */
+const row = (key: 'epochs' | 'batch' | 'lr' | 'seed' | 'backend' | 'limit') => settingRow('cleanse', key);
+
+/** Defaults: the settings table's, and for the extension's own settings, these. */
 export const DEFAULT_CONFIG: Readonly<ExtensionConfig> = {
-  epochs: 10,
-  batch: 128,
-  learningRate: 0.01,
-  seed: 0,
-  backend: 'auto',
+  epochs: settingDefault('cleanse', 'epochs'),
+  batch: settingDefault('cleanse', 'batch'),
+  learningRate: settingDefault('cleanse', 'lr'),
+  seed: settingDefault('cleanse', 'seed'),
+  backend: settingDefault('cleanse', 'backend'),
   nodePath: '',
   outputFolder: '${modelDir}-cleansed',
+  /** 0: every image (the engine's absent --limit). */
   limit: 0,
 };
-
-const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 /** The part of vscode.WorkspaceConfiguration this file uses. */
 export interface ConfigSource {
   get<T>(key: string): T | undefined;
 }
 
-/** Reads every setting, falling back to the default for missing or out-of-range values. */
+/** Reads every setting, falling back to the default for missing values or values outside the settings table's range. */
 export function readExtensionConfig(source: ConfigSource): ExtensionConfig {
-  const positiveInt = (key: keyof ExtensionConfig, min: number): number => {
-    const value = source.get<number>(key);
-    return typeof value === 'number' && Number.isFinite(value) && value >= min ? Math.floor(value) : (DEFAULT_CONFIG[key] as number);
+  // Whole-number settings take the integer part, as VS Code's own editor does for a typed 32.7.
+  const fromTable = <T>(configKey: keyof ExtensionConfig, settingKey: Parameters<typeof row>[0]): T => {
+    const setting = row(settingKey);
+    const raw = source.get<unknown>(configKey);
+    const value = setting.type === 'int' && typeof raw === 'number' ? Math.floor(raw) : raw;
+    return (value !== undefined && settingProblem(setting, value) === undefined ? value : DEFAULT_CONFIG[configKey]) as T;
   };
   const text = (key: keyof ExtensionConfig): string => {
     const value = source.get<string>(key);
     return typeof value === 'string' ? value.trim() : (DEFAULT_CONFIG[key] as string);
   };
-  const lr = source.get<number>('learningRate');
-  const backend = source.get<string>('backend') as BackendChoice | undefined;
   return {
-    epochs: positiveInt('epochs', 1),
-    batch: positiveInt('batch', 1),
-    learningRate: typeof lr === 'number' && Number.isFinite(lr) && lr > 0 ? lr : DEFAULT_CONFIG.learningRate,
-    seed: positiveInt('seed', 0),
-    backend: backend && BACKENDS.includes(backend) ? backend : DEFAULT_CONFIG.backend,
+    epochs: fromTable('epochs', 'epochs'),
+    batch: fromTable('batch', 'batch'),
+    learningRate: fromTable('learningRate', 'lr'),
+    seed: fromTable('seed', 'seed'),
+    backend: fromTable('backend', 'backend'),
     nodePath: text('nodePath'),
     outputFolder: text('outputFolder') || DEFAULT_CONFIG.outputFolder,
-    limit: positiveInt('limit', 0),
+    limit: fromTable('limit', 'limit'),
   };
 }

@@ -5,11 +5,11 @@
  * Bump PANEL_PROTOCOL_VERSION on any incompatible change: the webview announces its version in
  * 'panel/ready' and the host echoes its own in 'state/init'; a mismatch asks the user to reopen.
  */
-import type { Failure } from './failure';
 import type { RunRecord } from './report';
-import { DEFENSE_NEEDS, type BackendChoice, type CleanseParams, type DefenseMethodId, type EngineEvent, type InspectResult, type JobKind, type JobResult, type JobSpec } from './protocol';
+import { DEFENSE_NEEDS, type BackendChoice, type CleanseParams, type DefendParams, type DefenseMethodId, type EngineEvent, type FailureKind, type InspectResult, type JobKind, type JobResult, type JobSpec } from './protocol';
+import type { Failure } from './failure';
 
-export const PANEL_PROTOCOL_VERSION = 1;
+export const PANEL_PROTOCOL_VERSION = 2;
 
 /** The file inputs the host can pick with a native dialog. */
 export type PickField = 'model' | 'data' | 'evalData' | 'trigger';
@@ -63,6 +63,9 @@ export function isPanelRunKind(kind: JobKind): kind is 'cleanse' | 'defend' {
   return kind === 'cleanse' || kind === 'defend';
 }
 
+/** What Start sends: a job the host completes (paths made absolute, default output folder). */
+export type PanelJobRequest = { kind: 'cleanse'; params: CleanseParams } | { kind: 'defend'; params: DefendParams };
+
 /** Settings the form starts from (mirrors the extension's configuration). */
 export interface PanelDefaults {
   epochs: number;
@@ -103,11 +106,11 @@ export interface PanelCommandParams {
   /** Webview: "Browse" for the optional trigger spec (JSON). */
   'pick/trigger': { current?: string };
   /**
-   * Webview: user clicked Start with a validated form; `out` may be '' (host picks a default).
-   * 'bcu' runs a cleanse job; any other method a defend job with the same paths and settings
-   * (`data` may be '' for a data-free method).
+   * Webview: user clicked Start with a validated form: a cleanse job ('bcu'), or a defend job with
+   * the same paths and settings. `out` may be '' (host picks a default), `data` '' for a data-free
+   * method; the host completes it with jobSpecFrom, as the palette commands do.
    */
-  'job/start': { method: DefenseMethod; params: CleanseParams };
+  'job/start': { spec: PanelJobRequest };
   /** Webview: user clicked Cancel on the running job. */
   'job/cancel': { jobId: string };
   /** Webview: "Open cleansed model" after a finished run. */

@@ -4,59 +4,43 @@
  * who sends it and why. Panel (webview) messages live in panelMessages.ts beside this file.
  * Bump PROTOCOL_VERSION on any incompatible change: host and worker refuse a mismatch.
  */
+import type { SettingValues } from './settings';
+import type { BackendInfo, BackendName, DataNeeds, RunRecord, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectScan } from './report';
 import type { BackendChoice } from './backends';
 import type { ReportedFailure } from './failure';
-import type { BackendInfo, RunRecord, DataNeeds, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectScan } from './report';
 
 export const PROTOCOL_VERSION = 1;
 
 export type { BackendChoice } from './backends';
 export type { FailureKind } from './failure';
 
-/** `bcu cleanse` / the panel's Start: distill the model into a partly re-initialized copy. */
-export interface CleanseParams {
+/**
+ * `bcu cleanse` / the panel's Start: distill the model into a partly re-initialized copy. Every
+ * setting is a row of SETTINGS (settings.ts), under the same name as there; absent: its default.
+ * `ratios`: per-depth list "0.01,0.03,..." or an object {layerName|group: ratio}. Labeled
+ * `evalData` and a `trigger` spec give before/after ACC/ASR/RA (never used to train).
+ */
+export interface CleanseParams extends SettingValues<'cleanse'> {
   model: string;
   data: string;
   out: string;
-  epochs?: number;
-  batch?: number;
-  lr?: number;
-  /** Per-depth list "0.01,0.03,..." or JSON object {layerName|group: ratio}. */
-  ratios?: string | Record<string, number>;
-  limit?: number;
-  skip?: number;
-  seed?: number;
-  backend?: BackendChoice;
-  /** Optional labeled data and trigger spec file: before/after ACC/ASR/RA (never used to train). */
-  evalData?: string;
-  trigger?: string;
-  evalLimit?: number;
-  force?: boolean;
-  /** Advanced settings (temperature, T^2, augmentation...), merged over the defaults. */
-  extra?: Record<string, unknown>;
 }
 
 /** `bcu evaluate`: ACC on labeled data, ASR/RA when a trigger spec is given. */
-export interface EvaluateParams {
+export interface EvaluateParams extends SettingValues<'evaluate'> {
   model: string;
   data: string;
-  trigger?: string;
-  limit?: number;
-  skip?: number;
-  backend?: BackendChoice;
   /** Write the run record into a new folder inside this one (the extension's storage); none when absent. */
   recordsDir?: string;
 }
 
-/** `bcu inspect`: the model's layers and the default re-initialization schedule. */
-export interface InspectParams {
+/**
+ * `bcu inspect`: the model's layers and the default re-initialization schedule; with `data`
+ * (unlabeled images) also BatchNorm divergence, activation statistics, data quality and the
+ * suspect scan (`noSuspect` skips the scan, the slowest part).
+ */
+export interface InspectParams extends SettingValues<'inspect'> {
   model: string;
-  /** Unlabeled images: adds BatchNorm divergence, activation statistics, data quality and the suspect scan. */
-  data?: string;
-  limit?: number;
-  /** Skip the Neural-Cleanse-style suspect scan (the slowest part). */
-  noSuspect?: boolean;
-  backend?: BackendChoice;
 }
 
 /** Defenses `bcu defend` runs; what each needs is in DEFENSE_NEEDS. */
@@ -70,13 +54,15 @@ export const DEFENSE_NEEDS: Record<DefenseMethodId, DataNeeds> = {
   clp: 'data-free',
 };
 
-/** `bcu defend --method ...`: one defense; 'bcu' takes CleanseParams' settings through `extra`. */
-export interface DefendParams extends Omit<CleanseParams, 'data'> {
+/**
+ * `bcu defend --method ...`: one defense. `data` is the defender's images: labeled (class folders
+ * or IDX with labels) for ft/fp/nad, unlabeled for bcu, unused by clp. 'bcu' takes the cleanse
+ * settings bcu defend lists (`bcu cleanse` has every one).
+ */
+export interface DefendParams extends SettingValues<'defend'> {
   method: DefenseMethodId;
-  /** Defender's images; labeled (class folders or IDX with labels) for ft/fp/nad; unused by clp. */
-  data?: string;
-  /** CLP's threshold u (prune channels above mean + u*std; default 3). */
-  u?: number;
+  model: string;
+  out: string;
 }
 
 export interface DefendResult {

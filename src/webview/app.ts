@@ -85,7 +85,7 @@ export function startPanel(host: HostApi, root: HTMLElement): void {
         return;
       }
       startGuardUntil = Date.now() + START_GUARD_MS;
-      host.send('job/start', { method: state.form.method, params: validation.params });
+      host.send('job/start', { spec: validation.spec });
       queueRender();
       setTimeout(queueRender, START_GUARD_MS + 50);
     },

@@ -6,6 +6,7 @@
 import type { Failure } from '../shared/failure';
 import type { BackendChoice, CleanseParams, CleanseResult, EngineEvent, InspectLayer, InspectResult, JobKind } from '../shared/protocol';
 import { DEFENSE_METHODS, type DefenseMethod, type DefenseMethodInfo, type PanelDefaults } from '../shared/panelMessages';
+import { settingDefault } from '../shared/settings';
 import type { BackendInfo, RunRecord, EpochRecord, LayerDiagnostics, Metrics } from '../shared/report';
 
 /** Bump when the saved shape changes incompatibly: older saved states are then dropped. */
@@ -124,12 +125,13 @@ export function initialFormValues(defaults?: PanelDefaults): FormValues {
     out: '',
     evalData: '',
     trigger: '',
-    epochs: defaults ? String(defaults.epochs) : '10',
-    batch: defaults ? String(defaults.batch) : '128',
-    lr: defaults ? String(defaults.lr) : '0.01',
-    seed: defaults ? String(defaults.seed) : '0',
+    // Before the host's defaults arrive: the settings table's.
+    epochs: String(defaults ? defaults.epochs : settingDefault('cleanse', 'epochs')),
+    batch: String(defaults ? defaults.batch : settingDefault('cleanse', 'batch')),
+    lr: String(defaults ? defaults.lr : settingDefault('cleanse', 'lr')),
+    seed: String(defaults ? defaults.seed : settingDefault('cleanse', 'seed')),
     limit: defaults && defaults.limit ? String(defaults.limit) : '',
-    backend: defaults ? defaults.backend : 'auto',
+    backend: defaults ? defaults.backend : settingDefault('cleanse', 'backend'),
   };
 }
 

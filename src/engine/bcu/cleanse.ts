@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { CleanseParams, CleanseResult, EngineEventSink } from '../../shared/protocol';
 import type { BackendInfo, RunRecord, EpochRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../../shared/report';
-import { PRESETS, type CleanseDefaults } from './cleanseDefaults';
+import { resolveSettings } from './cleanseDefaults';
 import { openImageSource } from '../data';
-import { parseScaling } from '../data/normalize';
 import type { ImageShape, ImageSource } from '../data/types';
 import { assessDataQuality } from '../diagnostics/dataQuality';
+import { parseScaling } from '../data/normalize';
 import { distill } from './distill';
 import { createEpochProbe } from './safety/epochProbe';
 import { InputError } from '../errors';
@@ -32,71 +32,6 @@ import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from '../trigge
 import { recoverSuspectTrigger, writeTriggerImage } from './suspectUnlearning';
 import { relativeWeightDrift } from './safety/weightDrift';
 import { recordHeader } from '../run/recordHeader';
-
-/** Advanced settings accepted in CleanseParams.extra (and as CLI flags). */
-export function resolveSettings(
-  params: CleanseParams,
-): CleanseDefaults & { microBatch: number | null; imagesPerEpoch: number | null; reactivationProbe: boolean } {
-  const x = params.extra ?? {};
-  const presetName = typeof x.preset === 'string' ? x.preset : 'default';
-  const d = PRESETS[presetName];
-  if (!d) throw new InputError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${presetName}"`);
-  const num = (key: string, fallback: number, min = -Infinity, max = Infinity): number => {
-    const v = x[key];
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-      throw new InputError(`${key} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
-    }
-    return v;
-  };
-  const bool = (key: string, fallback: boolean): boolean => (typeof x[key] === 'boolean' ? (x[key] as boolean) : fallback);
-  const positiveInt = (name: string, v: number | undefined, fallback: number): number => {
-    if (v === undefined) return fallback;
-    if (!Number.isInteger(v) || v < 1) throw new InputError(`--${name} must be a positive integer, got ${v}`);
-    return v;
-  };
-  const onOff = (key: string, flag: string, fallback: boolean): boolean => {
-    const v = x[key];
-    if (v === undefined || v === null) return fallback;
-    if (v === true || v === 'on') return true;
-    if (v === false || v === 'off') return false;
-    throw new InputError(`--${flag} must be on or off, got ${JSON.stringify(v)}`);
-  };
-  const select = onOff('select', 'select', d.select);
-  if (params.lr !== undefined && !(params.lr > 0 && Number.isFinite(params.lr))) {
-    throw new InputError(`--lr must be a positive number, got ${params.lr}`);
-  }
-  return {
-    epochs: positiveInt('epochs', params.epochs, d.epochs),
-    batchSize: positiveInt('batch', params.batch, d.batchSize),
-    lr: params.lr ?? d.lr,
-    lrSchedule: x.lrSchedule === 'constant' ? 'constant' : d.lrSchedule,
-    momentum: num('momentum', d.momentum, 0, 1),
-    weightDecay: num('weightDecay', d.weightDecay, 0, 1),
-    temperatureStart: num('temperatureStart', d.temperatureStart, 0.01, 100),
-    temperatureEnd: num('temperatureEnd', d.temperatureEnd, 0.01, 100),
-    temperatureSquared: bool('temperatureSquared', d.temperatureSquared),
-    cropPadding: Math.round(num('cropPadding', d.cropPadding, 0, 64)),
-    flip: bool('flip', d.flip),
-    schedule: {
-      stem: num('ratioStem', d.schedule.stem, 0, 1),
-      deepest: num('ratioDeepest', d.schedule.deepest, 0, 1),
-      factor: num('ratioFactor', d.schedule.factor, 1, 100),
-      classifier: num('ratioClassifier', d.schedule.classifier, 0, 1),
-    },
-    scaling: typeof x.scaling === 'string' ? parseScaling(x.scaling) : d.scaling,
-    patchAugment: num('patchAugment', d.patchAugment, 0, 1),
-    blendAugment: num('blendAugment', d.blendAugment, 0, 1),
-    lipschitzU: num('lipschitzU', d.lipschitzU, 0, 100),
-    unlearnSuspect: num('unlearnSuspect', d.unlearnSuspect, 0, 1),
-    unlearnFocus: onOff('unlearnFocus', 'unlearn-focus', d.unlearnFocus),
-    seed: params.seed ?? d.seed,
-    microBatch: x.microBatch === undefined ? null : Math.round(num('microBatch', 0, 1)),
-    imagesPerEpoch: x.imagesPerEpoch === undefined ? null : Math.round(num('imagesPerEpoch', 0, 1)),
-    select,
-    reactivationProbe: bool('reactivationProbe', false),
-  };
-}
 
 /** Conv channels whose Lipschitz bound stands out (CLP's rule, u standard deviations). */
 function lipschitzTargets(teacher: tf.LayersModel, u: number): Map<string, number[]> {
@@ -217,7 +152,6 @@ export async function runCleanse(
               : undefined,
           scaling: settings.scaling,
           seed: settings.seed,
-          imagesPerEpoch: settings.imagesPerEpoch ?? undefined,
           signal,
           afterEpoch: async (record) => {
             const reading = probe.read(studentModel);
@@ -232,7 +166,7 @@ export async function runCleanse(
             history.push({ epoch: record.epoch, agreement: reading.agreement, loss: record.loss, temperature: record.temperature, skewed: transferFlagged(watch, classes) });
             chosenEpoch = settings.select ? chooseEpoch(history) : record.epoch;
             if (settings.select) keeper.offer(studentModel, record.epoch, chosenEpoch);
-            if (evaluation && params.extra?.evalEachEpoch) record.eval = await measure(studentModel);
+            if (evaluation && settings.evalEachEpoch) record.eval = await measure(studentModel);
           },
           stopAfter: settings.select ? () => shouldStop(history) : undefined,
         },
@@ -326,7 +260,7 @@ export async function runCleanse(
         limit: params.limit ?? null,
         skip: params.skip ?? null,
         seed: settings.seed,
-        preset: params.extra?.preset ?? 'default',
+        preset: settings.preset,
         logits: teacherLogits.how,
         select: settings.select,
         epochsRun: epochs.length,

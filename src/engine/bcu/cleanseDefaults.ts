@@ -3,9 +3,12 @@
  * (luluppang/BCU's run script), the comment says why; README "Choosing the defaults" has the
  * measurements behind them.
  */
+import { settingDefault, settingsProblem, type SettingValues } from '../../shared/settings';
+import { parseScaling } from '../data/normalize';
+import type { DistillHyperparameters } from './distill';
+import { InputError } from '../errors';
 import type { DepthSchedule } from './reinitSchedule';
 import { REFERENCE_SCHEDULE } from './reinitSchedule';
-import type { DistillHyperparameters } from './distill';
 
 export interface CleanseDefaults extends DistillHyperparameters {
   cropPadding: number;
@@ -28,31 +31,12 @@ export interface CleanseDefaults extends DistillHyperparameters {
   unlearnFocus: boolean;
 }
 
-export const REFERENCE_DEFAULTS: CleanseDefaults = {
-  epochs: 100,
-  batchSize: 256,
-  lr: 0.01,
-  lrSchedule: 'cosine',
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  temperatureStart: 1,
-  temperatureEnd: 4,
-  temperatureSquared: false,
-  cropPadding: 4,
-  flip: false,
-  schedule: REFERENCE_SCHEDULE,
-  scaling: { mode: 'unit' },
-  seed: 0,
-  patchAugment: 0,
-  blendAugment: 0,
-  lipschitzU: 0,
-  select: false,
-  unlearnSuspect: 0,
-  unlearnFocus: true,
-};
+/** A cleanse setting's default, from the settings table (src/shared/settings.ts). */
+const tableDefault = <K extends keyof SettingValues<'cleanse'> & string>(key: K) => settingDefault('cleanse', key);
 
 /**
- * What `bcu cleanse` ships (README "Results" has the measurements):
+ * What `bcu cleanse` ships (README "Results" has the measurements; the values are the settings
+ * table's defaults):
  *  - the reference's ratios (deepest stage 0.27), plus unlearning the trigger the suspect scan
  *    recovers from the teacher without labels on half the student's images (suspectUnlearning.ts).
  *    With the ratios alone the backdoor survives (its pathway lies in weights clean images never
@@ -62,11 +46,88 @@ export const REFERENCE_DEFAULTS: CleanseDefaults = {
  *    reference-sized epochs, at half the compute (hours -> minutes on a 2-core CPU).
  */
 export const CLEANSE_DEFAULTS: CleanseDefaults = {
-  ...REFERENCE_DEFAULTS,
-  epochs: 10,
-  batchSize: 128,
-  unlearnSuspect: 0.5,
+  epochs: tableDefault('epochs'),
+  batchSize: tableDefault('batch'),
+  lr: tableDefault('lr'),
+  lrSchedule: tableDefault('lrSchedule'),
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  temperatureStart: tableDefault('temperatureStart'),
+  temperatureEnd: tableDefault('temperatureEnd'),
+  temperatureSquared: tableDefault('temperatureSquared'),
+  cropPadding: tableDefault('cropPadding'),
+  flip: tableDefault('flip'),
+  schedule: REFERENCE_SCHEDULE,
+  scaling: parseScaling(tableDefault('scaling')),
+  seed: tableDefault('seed'),
+  patchAugment: tableDefault('patchAugment'),
+  blendAugment: tableDefault('blendAugment'),
+  lipschitzU: tableDefault('lipschitzU'),
+  select: tableDefault('select') === 'on',
+  unlearnSuspect: tableDefault('unlearnSuspect'),
+  unlearnFocus: tableDefault('unlearnFocus') === 'on',
 };
 
-/** Named starting points for `--preset`: the product's defaults, or the reference's settings. */
-export const PRESETS: Record<string, CleanseDefaults> = { default: CLEANSE_DEFAULTS, reference: REFERENCE_DEFAULTS };
+/** luluppang/BCU's run script: 100 epochs at batch 256, and no suspect unlearning (plain BCU). */
+export const REFERENCE_DEFAULTS: CleanseDefaults = {
+  ...CLEANSE_DEFAULTS,
+  epochs: 100,
+  batchSize: 256,
+  unlearnSuspect: 0,
+};
+
+/** Named starting points for `--preset` (the table lists the names): the product's defaults, or the reference's settings. */
+export const PRESETS: Record<NonNullable<SettingValues<'cleanse'>['preset']>, CleanseDefaults> = { default: CLEANSE_DEFAULTS, reference: REFERENCE_DEFAULTS };
+
+/** A cleanse's settings once the user's are checked and the preset fills the rest. */
+export interface ResolvedSettings extends CleanseDefaults {
+  /** Largest slice pushed through at once; null: sized to the model (microBatch.ts). */
+  microBatch: number | null;
+  reactivationProbe: boolean;
+  evalEachEpoch: boolean;
+  preset: keyof typeof PRESETS;
+}
+
+/**
+ * The settings a cleanse (or `bcu defend`'s training) runs with: each value given is checked
+ * against its row of the settings table (params also arrive from the panel and the worker's JSON),
+ * errors name the flag; absent ones come from the preset.
+ */
+export function resolveSettings(params: SettingValues<'cleanse'> & SettingValues<'defend'>, job: 'cleanse' | 'defend' = 'cleanse'): ResolvedSettings {
+  const problem = settingsProblem('cleanse', params) ?? settingsProblem(job, params);
+  if (problem) throw new InputError(problem);
+  const preset = params.preset ?? tableDefault('preset');
+  const d = PRESETS[preset];
+  const onOff = (value: 'on' | 'off' | undefined, fallback: boolean) => (value === undefined ? fallback : value === 'on');
+  return {
+    epochs: params.epochs ?? d.epochs,
+    batchSize: params.batch ?? d.batchSize,
+    lr: params.lr ?? d.lr,
+    lrSchedule: params.lrSchedule ?? d.lrSchedule,
+    momentum: d.momentum,
+    weightDecay: d.weightDecay,
+    temperatureStart: params.temperatureStart ?? d.temperatureStart,
+    temperatureEnd: params.temperatureEnd ?? d.temperatureEnd,
+    temperatureSquared: params.temperatureSquared ?? d.temperatureSquared,
+    cropPadding: params.cropPadding ?? d.cropPadding,
+    flip: params.flip ?? d.flip,
+    schedule: {
+      stem: params.ratioStem ?? d.schedule.stem,
+      deepest: params.ratioDeepest ?? d.schedule.deepest,
+      factor: params.ratioFactor ?? d.schedule.factor,
+      classifier: params.ratioClassifier ?? d.schedule.classifier,
+    },
+    scaling: params.scaling !== undefined ? parseScaling(params.scaling) : d.scaling,
+    patchAugment: params.patchAugment ?? d.patchAugment,
+    blendAugment: params.blendAugment ?? d.blendAugment,
+    lipschitzU: params.lipschitzU ?? d.lipschitzU,
+    unlearnSuspect: params.unlearnSuspect ?? d.unlearnSuspect,
+    unlearnFocus: onOff(params.unlearnFocus, d.unlearnFocus),
+    seed: params.seed ?? d.seed,
+    microBatch: params.microBatch ?? null,
+    select: onOff(params.select, d.select),
+    reactivationProbe: params.reactivationProbe ?? false,
+    evalEachEpoch: params.evalEachEpoch ?? false,
+    preset,
+  };
+}

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InspectLayer } from '../../shared/protocol';
+import { settingDefault } from '../../shared/settings';
 import { InputError } from '../errors';
 
 /** Layer classes whose kernels/biases BCU re-initializes. */
@@ -28,8 +29,13 @@ export interface DepthSchedule {
   classifier: number;
 }
 
-/** The reference's ratios (BCU's released run script), extended by depth. */
-export const REFERENCE_SCHEDULE: DepthSchedule = { stem: 0.01, deepest: 0.27, factor: 3, classifier: 0.1 };
+/** The reference's ratios (BCU's released run script), extended by depth: the settings table's defaults. */
+export const REFERENCE_SCHEDULE: DepthSchedule = {
+  stem: settingDefault('cleanse', 'ratioStem'),
+  deepest: settingDefault('cleanse', 'ratioDeepest'),
+  factor: settingDefault('cleanse', 'ratioFactor'),
+  classifier: settingDefault('cleanse', 'ratioClassifier'),
+};
 
 /** One layer's place in the schedule: what `bcu inspect` reports (group 'none': never re-initialized). */
 export type LayerPlan = InspectLayer;

@@ -10,7 +10,9 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFENSE_NEEDS, type DefendParams, type DefendResult, type DefenseMethodId, type EngineEventSink } from '../../shared/protocol';
 import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
-import { openEvaluation, resolveSettings, runCleanse } from '../bcu/cleanse';
+import { settingDefault } from '../../shared/settings';
+import { openEvaluation, runCleanse } from '../bcu/cleanse';
+import { resolveSettings } from '../bcu/cleanseDefaults';
 import { openImageSource } from '../data';
 import type { ImageShape, ImageSource } from '../data/types';
 import { InputError } from '../errors';
@@ -23,8 +25,14 @@ import { fineTune, type FineTuneSettings } from './ft';
 import { neuralAttentionDistillation } from './nad';
 import { recordHeader } from '../run/recordHeader';
 
-/** Defaults beyond the shared training settings (BackdoorBench / the BCU reference's baselines). */
-export const DEFEND_DEFAULTS = { u: 3, pruneTolerance: 0.1, maxPrune: 0.9, teacherEpochs: 10, p: 2 };
+/** Defaults beyond the shared training settings (BackdoorBench / the BCU reference's baselines; the settings table has the rest). */
+export const DEFEND_DEFAULTS = {
+  u: settingDefault('defend', 'u'),
+  pruneTolerance: settingDefault('defend', 'pruneTolerance'),
+  maxPrune: settingDefault('defend', 'maxPrune'),
+  teacherEpochs: settingDefault('defend', 'teacherEpochs'),
+  p: 2,
+};
 
 const WHY_LABELS: Record<string, string> = {
   ft: 'FT trains with label cross-entropy',
@@ -37,14 +45,6 @@ function checkMethod(method: unknown): DefenseMethodId {
     throw new InputError(`--method must be one of ${Object.keys(DEFENSE_NEEDS).join(', ')}, got ${JSON.stringify(method)}`);
   }
   return method as DefenseMethodId;
-}
-
-function numberIn(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new InputError(`--${name} must be a number in [${min}, ${max}], got ${JSON.stringify(value)}`);
-  }
-  return value;
 }
 
 /** The defender's labeled images; refuses unlabeled ones with what to give instead. */
@@ -77,12 +77,12 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const needs = DEFENSE_NEEDS[method];
-  const x = params.extra ?? {};
-  const base = resolveSettings({ ...params, data: params.data ?? '' });
-  const u = numberIn('u', params.u, DEFEND_DEFAULTS.u, 0, 100);
-  const pruneTolerance = numberIn('prune-tolerance', x.pruneTolerance, DEFEND_DEFAULTS.pruneTolerance, 0, 1);
-  const maxPrune = numberIn('max-prune', x.maxPrune, DEFEND_DEFAULTS.maxPrune, 0, 1);
-  const teacherEpochs = Math.round(numberIn('teacher-epochs', x.teacherEpochs, DEFEND_DEFAULTS.teacherEpochs, 1, 10_000));
+  // Checks every defend setting against the settings table (errors name the flag).
+  const base = resolveSettings(params, 'defend');
+  const u = params.u ?? DEFEND_DEFAULTS.u;
+  const pruneTolerance = params.pruneTolerance ?? DEFEND_DEFAULTS.pruneTolerance;
+  const maxPrune = params.maxPrune ?? DEFEND_DEFAULTS.maxPrune;
+  const teacherEpochs = params.teacherEpochs ?? DEFEND_DEFAULTS.teacherEpochs;
   if (!params.evalData && params.trigger) throw new InputError('--trigger needs --eval-data (labeled images to measure ASR on)');
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: base.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const loaded = await loadModel(params.model);

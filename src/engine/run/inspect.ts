@@ -6,6 +6,7 @@
  */
 import type { EngineEventSink, InspectLayer, InspectParams, InspectResult } from '../../shared/protocol';
 import type { DataQuality, SuspectScan } from '../../shared/report';
+import { settingDefault } from '../../shared/settings';
 import { CLEANSE_DEFAULTS } from '../bcu/cleanseDefaults';
 import { openImageSource, type Scaling } from '../data';
 import { activationStats } from '../diagnostics/activationStats';
@@ -17,8 +18,8 @@ import { suspectScan } from '../suspect/suspectScan';
 import { loadModel } from '../modelIo';
 import { planSchedule } from '../bcu/reinitSchedule';
 
-/** Images the per-layer statistics look at when --limit is not given. */
-const DEFAULT_DIAGNOSTIC_IMAGES = 2000;
+/** Images the per-layer statistics look at when --limit is not given (the settings table's default). */
+const DEFAULT_DIAGNOSTIC_IMAGES = settingDefault('inspect', 'limit');
 
 export async function runInspect(params: InspectParams, sink?: EngineEventSink, signal?: AbortSignal): Promise<InspectResult> {
   const loaded = await loadModel(params.model);

@@ -3,13 +3,18 @@
  * backend the job asks for, announces it, and runs the job.
  */
 import type { EngineEventSink, JobResult, JobSpec } from '../../shared/protocol';
+import { settingsProblem } from '../../shared/settings';
 import { initBackend } from '../backend';
 import { runCleanse } from '../bcu/cleanse';
 import { runDefend } from '../defenses';
+import { InputError } from '../errors';
 import { runEvaluate } from './evaluateJob';
 import { runInspect } from './inspect';
 
 export async function runJob(job: JobSpec, sink: EngineEventSink, signal?: AbortSignal): Promise<JobResult> {
+  // Every setting against its row of the settings table, before anything starts (errors name the flag).
+  const problem = settingsProblem(job.kind, job.params);
+  if (problem) throw new InputError(problem);
   const backend = await initBackend(job.params.backend ?? 'auto', {
     log: (message) => sink({ type: 'log', level: 'info', message }),
   });

@@ -1,6 +1,6 @@
 /**
  * "Backdoor Cleanse: Cleanse Model…": model.json and an unlabeled data folder (arguments, or
- * pickers with recent choices), settings from the configuration, output beside the model.
+ * pickers with recent choices), settings from the configuration and output beside the model (jobSpecFrom).
  * Arguments: (model?: Uri | string, options?: Partial<CleanseParams>). Resolves with the result,
  * or undefined when cancelled or failed (failures are shown by the job presentation).
  */
@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CleanseParams, CleanseResult } from '../../shared/protocol';
-import { expandOutputFolder, uniqueFolder } from '../outputFolder';
+import { jobSpecFrom } from '../jobSpecFrom';
 import { RecentChoices } from '../recentChoices';
 import type { Services } from '../services';
 import { ensureTrusted } from '../trust';
@@ -39,21 +39,18 @@ export async function cleanseModel(services: Services, target: unknown, rawOptio
     (await pickPath(recent, { kind: 'data', title: 'Cleanse: a folder of unlabeled images (or an IDX images file)', openLabel: 'Use these images', folders: true }));
   if (!data) return undefined;
 
-  const config = services.config();
-  const out = options.out ?? uniqueFolder(expandOutputFolder(config.outputFolder, { modelPath: model, workspaceFolder: workspaceFolderOf(model) }), fs.existsSync);
-  const params: CleanseParams = {
-    epochs: config.epochs,
-    batch: config.batch,
-    lr: config.learningRate,
-    seed: config.seed,
-    backend: config.backend,
-    ...(config.limit > 0 ? { limit: config.limit } : {}),
-    ...options,
-    model,
-    data: path.resolve(data),
-    out: path.resolve(out),
-  };
-  const job = services.runner.start({ kind: 'cleanse', params });
+  const choice = jobSpecFrom(services.config(), { kind: 'cleanse', params: { ...options, model, data } }, {
+    absolute: (file) => path.resolve(file),
+    workspaceFolderOf,
+    exists: fs.existsSync,
+  });
+  if (!choice.ok) {
+    void vscode.window.showErrorMessage(`Backdoor Cleanse: ${choice.message}`);
+    return undefined;
+  }
+  const { spec } = choice;
+  const params = spec.params as CleanseParams;
+  const job = services.runner.start(spec);
   noticeIfQueued(services.runner, job);
   let result: CleanseResult;
   try {

@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { BackendChoice, CleanseParams, InspectParams, InspectResult } from '../../shared/protocol';
+import type { BackendChoice, InspectParams, InspectResult } from '../../shared/protocol';
 import {
   DEFENSE_METHODS,
   PANEL_PROTOCOL_VERSION,
@@ -16,16 +16,14 @@ import {
   isPanelCommand,
   isPanelRunKind,
   notification,
-  type DefenseMethod,
   type PanelCommandHandlers,
   type PanelDefaults,
   type PanelNotification,
   type PickField,
 } from '../../shared/panelMessages';
-import { expandOutputFolder, uniqueFolder } from '../outputFolder';
+import { jobSpecFrom, panelDefaults, type JobRequest } from '../jobSpecFrom';
 import type { ReportRecord, RunningJob, Services } from '../services';
 import { JobHistory } from './jobHistory';
-import { panelJobSpec } from './panelJobSpec';
 import { makeNonce, panelHtml } from './panelHtml';
 import { PICK_DIALOGS } from './pickDialogs';
 import { inlineEventImages, inlineReportImages } from './reportImages';
@@ -159,7 +157,7 @@ export class CleansePanel implements vscode.Disposable {
     'pick/data': (params) => this.pick('data', params.current),
     'pick/evalData': (params) => this.pick('evalData', params.current),
     'pick/trigger': (params) => this.pick('trigger', params.current),
-    'job/start': (params) => this.start(params.method, params.params),
+    'job/start': (params) => this.start(params.spec),
     'job/cancel': ({ jobId }) => {
       const runner = this.services.runner;
       const job = runner.current?.id === jobId ? runner.current : runner.queued.find((j) => j.id === jobId);
@@ -172,15 +170,7 @@ export class CleansePanel implements vscode.Disposable {
   };
 
   private defaults(): PanelDefaults {
-    const config = this.services.config();
-    return {
-      epochs: config.epochs,
-      batch: config.batch,
-      lr: config.learningRate,
-      seed: config.seed,
-      backend: config.backend,
-      limit: config.limit > 0 ? config.limit : null,
-    };
+    return panelDefaults(this.services.config());
   }
 
   private async pick(field: PickField, current: string | undefined): Promise<void> {
@@ -206,8 +196,12 @@ export class CleansePanel implements vscode.Disposable {
     return vscode.workspace.workspaceFolders?.[0]?.uri;
   }
 
-  private start(method: DefenseMethod, requested: CleanseParams): void {
-    const choice = panelJobSpec(method ?? 'bcu', requested ?? ({} as CleanseParams), { absolute: (file) => this.absolute(file), defaultOut: (model) => this.defaultOut(model) });
+  private start(request: JobRequest): void {
+    const choice = jobSpecFrom(this.services.config(), request, {
+      absolute: (file) => this.absolute(file),
+      workspaceFolderOf: (file) => this.workspaceFolderOf(file),
+      exists: (folder) => fs.existsSync(folder),
+    });
     if (!choice.ok) {
       void vscode.window.showErrorMessage(`Backdoor Cleanse: ${choice.message}`);
       return;
@@ -218,11 +212,6 @@ export class CleansePanel implements vscode.Disposable {
       // Waiting behind another job: show it as queued until onDidStart says it runs.
       this.post(notification('job/started', { jobId: job.id, spec, queued: true }));
     }
-  }
-
-  private defaultOut(model: string): string {
-    const base = expandOutputFolder(this.services.config().outputFolder, { modelPath: model, workspaceFolder: this.workspaceFolderOf(model) });
-    return uniqueFolder(base, (candidate) => fs.existsSync(candidate));
   }
 
   private workspaceFolderOf(file: string): string | undefined {

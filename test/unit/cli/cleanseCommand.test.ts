@@ -37,7 +37,10 @@ describe('bcu command line', function () {
     const help = bcu(['--help']);
     assert.strictEqual(help.code, 0);
     for (const c of ['cleanse', 'evaluate', 'attack', 'inspect', 'demo']) assert.ok(help.stdout.includes(c), c);
-    assert.strictEqual(bcu(['frobnicate']).code, 2);
+    const unknown = bcu(['frobnicate']);
+    assert.strictEqual(unknown.code, 2);
+    assert.match(unknown.stderr.split('\n')[0], /^bcu: unknown command "frobnicate"; the commands are cleanse, evaluate, attack, inspect, defend, demo\. Run bcu --help\.$/);
+    for (const c of ['cleanse', 'defend', 'demo']) assert.match(unknown.stderr, new RegExp(`^  ${c} `, 'm'), `the list names ${c}`);
     for (const c of ['cleanse', 'evaluate', 'attack', 'inspect', 'defend']) {
       const own = bcu([c, '--help']); // without the command's required flags
       assert.strictEqual(own.code, 0, `${c} --help: ${own.stderr}`);
@@ -51,7 +54,10 @@ describe('bcu command line', function () {
       [['cleanse', '--model', modelJson, '--data', images, '--out', path.join(dir, 'model')], /--out .* is the input model's folder/],
       [['cleanse', '--model', modelJson, '--data', images, '--out', path.join(dir, 'model', 'sub')], /--out/],
       [['cleanse', '--model', modelJson, '--data', path.join(dir, 'missing'), '--out', path.join(dir, 'o1')], /missing does not exist/],
-      [['cleanse', '--model', modelJson, '--data', images, '--out', path.join(dir, 'o2'), '--epochs', '0'], /--epochs must be a positive integer/],
+      [['cleanse', '--model', modelJson, '--data', images, '--out', path.join(dir, 'o2'), '--epochs', '0'], /--epochs must be an integer in \[1, 10000\], got "0"/],
+      [['cleanse', '--model', modelJson, '--data', images, '--out', path.join(dir, 'o5'), '--crop-padding', '65'], /--crop-padding must be an integer in \[0, 64\], got "65"/],
+      [['cleanse', '--model', modelJson, '--data', images, '--out', path.join(dir, 'o6'), '--seed', '99999999999999999999'], /--seed must be an integer in \[0, 4294967295\]/],
+      [['cleanse', '--model', modelJson, '--data', images, '--out', path.join(dir, 'o7'), '--epochs', '2', '--epochs', '3'], /--epochs is given more than once/],
       [['cleanse', '--model', modelJson, '--data', images, '--out', path.join(dir, 'o3'), '--ratios', '0.1,0.2,0.3,0.4,0.5,0.6,0.7'], /--ratios: this model has/],
       [['evaluate', '--model', modelJson, '--data', images], /needs labeled images|labels/],
       [['cleanse', '--model', modelJson, '--data', images], /--out is required/],
@@ -64,6 +70,7 @@ describe('bcu command line', function () {
       assert.match(r.stderr, pattern, args.join(' '));
       assert.strictEqual(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^bcu ${args[0]}: `));
+      assert.doesNotMatch(r.stderr, new RegExp(`^bcu ${args[0]}: bcu `), 'the command is named once');
     }
     assert.ok(!existsSync(path.join(dir, 'model', 'sub')), 'nothing written inside the model folder');
   });

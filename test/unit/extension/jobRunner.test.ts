@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EngineEvent, JobSpec } from '../../../src/shared/protocol';
+import type { CleanseParams, EngineEvent, JobSpec } from '../../../src/shared/protocol';
 import { JobFailure } from '../../../src/extension/jobFailure';
 import { JobRunner, type JobRunnerOptions } from '../../../src/extension/jobRunner';
 import { classifyWorkerExit } from '../../../src/extension/workerCrash';
@@ -27,7 +27,7 @@ describe('JobRunner with a fake worker', function () {
   }
 
   function cleanseSpec(mode: string, name = 'out'): JobSpec {
-    return { kind: 'cleanse', params: { model: path.join(scratch, 'model.json'), data: scratch, out: path.join(scratch, name), extra: { fakeMode: mode } } };
+    return { kind: 'cleanse', params: { model: path.join(scratch, 'model.json'), data: scratch, out: path.join(scratch, name), fakeMode: mode } as CleanseParams };
   }
 
   async function failureOf(job: RunningJob): Promise<JobFailure> {

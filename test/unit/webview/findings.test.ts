@@ -109,7 +109,7 @@ describe('panel findings', () => {
     assert.equal(state.schedule?.findings?.suspect?.class, 1);
     assert.equal(state.schedule?.layers[0].warning, 'outlier');
     assert.equal(scheduleForModel(state.schedule, '/other/model.json').findings, undefined);
-    assert.equal(PANEL_PROTOCOL_VERSION, 1);
+    assert.equal(PANEL_PROTOCOL_VERSION, 2);
   });
 });
 

@@ -106,7 +106,7 @@ describe('panel form validation', () => {
     if (result.ok) {
       assert.equal(result.params.ratios, undefined);
       assert.equal('evalData' in result.params, false);
-      assert.equal('limit' in result.params, false);
+      assert.equal(result.params.limit, 0, 'an empty limit is 0: all images');
     }
   });
 

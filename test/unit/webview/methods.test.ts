@@ -3,7 +3,8 @@
  * job the host builds from Start, and how a defend job's events and result fold into the view.
  */
 import * as assert from 'node:assert/strict';
-import { panelJobSpec } from '../../../src/extension/panel/panelJobSpec';
+import { DEFAULT_CONFIG } from '../../../src/extension/config';
+import { jobSpecFrom } from '../../../src/extension/jobSpecFrom';
 import { DEFENSE_METHODS, isPanelRunKind, notification, type DefenseMethod } from '../../../src/shared/panelMessages';
 import { DEFENSE_NEEDS, type CleanseParams, type DefendResult, type InspectLayer, type JobSpec } from '../../../src/shared/protocol';
 import type { RunRecord } from '../../../src/shared/report';
@@ -12,7 +13,7 @@ import { prunedLine } from '../../../src/webview/findings';
 import { dataFieldFor, methodOptionText, startLabel, usesSchedule } from '../../../src/webview/methods';
 import { applyNotification, jobViewFromReport, runOfSpec, runResultOf } from '../../../src/webview/reducer';
 import { initialFormValues, initialPanelState, newJobView, type FormValues, type PanelState, type ScheduleState } from '../../../src/webview/state';
-import { validateForm } from '../../../src/webview/validation';
+import { jobFor, validateForm } from '../../../src/webview/validation';
 
 const LAYERS: InspectLayer[] = [
   { name: 'conv1', kind: 'Conv2D', params: 1000, group: 'stem', ratio: 0.01, outputShape: [null, 32, 32, 16] },
@@ -81,11 +82,13 @@ describe('panel defense methods', () => {
 });
 
 describe('panel host: the job Start runs', () => {
-  const paths = { absolute: (file: string) => (file.startsWith('/') ? file.trim() : `/ws/${file.trim()}`), defaultOut: (model: string) => `${model.replace(/\/model\.json$/, '')}-cleansed` };
+  const places = { absolute: (file: string) => (file.startsWith('/') ? file.trim() : `/ws/${file.trim()}`), workspaceFolderOf: () => '/ws', exists: () => false };
+  // What the host does with Start: the webview's job (jobFor), completed by jobSpecFrom.
+  const start = (method: DefenseMethod, params: CleanseParams) => jobSpecFrom(DEFAULT_CONFIG, jobFor(method, params), places);
   const requested: CleanseParams = { model: 'm/model.json', data: 'labeled', out: '', epochs: 3, batch: 16, lr: 0.01, seed: 1, backend: 'wasm', ratios: { dense: 0.5 }, evalData: 'eval', trigger: 't.json' };
 
   it("keeps 'bcu' a cleanse job with absolute paths and the default output folder", () => {
-    const choice = panelJobSpec('bcu', requested, paths);
+    const choice = start('bcu', requested);
     assert.deepEqual(choice, {
       ok: true,
       spec: {
@@ -96,7 +99,7 @@ describe('panel host: the job Start runs', () => {
   });
 
   it('starts a defend job for the other methods, without the BCU schedule', () => {
-    const choice = panelJobSpec('ft', { ...requested, out: 'out' }, paths);
+    const choice = start('ft', { ...requested, out: 'out' });
     assert.deepEqual(choice, {
       ok: true,
       spec: {
@@ -104,7 +107,7 @@ describe('panel host: the job Start runs', () => {
         params: { method: 'ft', model: '/ws/m/model.json', data: '/ws/labeled', out: '/ws/out', epochs: 3, batch: 16, lr: 0.01, seed: 1, backend: 'wasm', evalData: '/ws/eval', trigger: '/ws/t.json' },
       },
     });
-    const clp = panelJobSpec('clp', { ...requested, data: '' }, paths);
+    const clp = start('clp', { ...requested, data: '' });
     assert.ok(clp.ok);
     if (clp.ok) {
       assert.equal(clp.spec.kind, 'defend');
@@ -113,11 +116,11 @@ describe('panel host: the job Start runs', () => {
   });
 
   it('refuses what the method cannot run without', () => {
-    assert.deepEqual(panelJobSpec('nad', { ...requested, data: ' ' }, paths), { ok: false, message: 'NAD needs a folder of labeled images.' });
-    assert.deepEqual(panelJobSpec('bcu', { ...requested, data: '' }, paths), { ok: false, message: 'choose a model and a data folder first.' });
-    assert.deepEqual(panelJobSpec('clp', { ...requested, model: '' }, paths), { ok: false, message: 'choose a model first.' });
-    assert.equal(panelJobSpec('xx' as DefenseMethod, requested, paths).ok, false);
-    assert.deepEqual(panelJobSpec('__proto__' as DefenseMethod, requested, paths), { ok: false, message: 'unknown defense "__proto__".' });
+    assert.deepEqual(start('nad', { ...requested, data: ' ' }), { ok: false, message: 'NAD needs a folder of labeled images.' });
+    assert.deepEqual(start('bcu', { ...requested, data: '' }), { ok: false, message: 'choose a model and a data folder first.' });
+    assert.deepEqual(start('clp', { ...requested, model: '' }), { ok: false, message: 'choose a model first.' });
+    assert.equal(start('xx' as DefenseMethod, requested).ok, false);
+    assert.deepEqual(start('__proto__' as DefenseMethod, requested), { ok: false, message: 'unknown defense "__proto__".' });
   });
 });
 

@@ -35,7 +35,7 @@ describe('safety checks inside runCleanse', function () {
     const events: EngineEvent[] = [];
     const out = path.join(dir, 'cleansed');
     const result = await runCleanse(
-      { model: modelJson, data: images, out, epochs: 4, batch: 32, evalData: labeled, trigger, extra: { select: 'on', reactivationProbe: true } },
+      { model: modelJson, data: images, out, epochs: 4, batch: 32, evalData: labeled, trigger, select: 'on', reactivationProbe: true },
       BACKEND,
       (e) => events.push(e),
     );
@@ -67,15 +67,15 @@ describe('safety checks inside runCleanse', function () {
     assert.strictEqual(report.selection?.epoch, 3);
     assert.strictEqual(report.reactivation, null);
     await assert.rejects(
-      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'noprobe'), epochs: 1, extra: { reactivationProbe: true } }, BACKEND, () => undefined),
+      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'noprobe'), epochs: 1, reactivationProbe: true }, BACKEND, () => undefined),
       (err: unknown) => err instanceof InputError && /--reactivation-probe needs --eval-data and --trigger/.test((err as Error).message),
     );
     await assert.rejects(
-      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badselect'), epochs: 1, extra: { select: 'maybe' } }, BACKEND, () => undefined),
+      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badselect'), epochs: 1, select: 'maybe' as 'on' }, BACKEND, () => undefined),
       /--select must be on or off/,
     );
     await assert.rejects(
-      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badfocus'), epochs: 1, extra: { unlearnFocus: 'yes' } }, BACKEND, () => undefined),
+      runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badfocus'), epochs: 1, unlearnFocus: 'yes' as 'on' }, BACKEND, () => undefined),
       /--unlearn-focus must be on or off, got "yes"/,
     );
   });
