@@ -6,6 +6,7 @@
  * (src/webview/validation.ts) all read it; a unit test holds package.json's
  * `contributes.configuration` to it. Change a default or a range here and nowhere else.
  */
+import { BACKEND_CHOICES } from './backends';
 import { DEFENSE_NEEDS } from './protocol';
 
 export const JOBS = ['cleanse', 'evaluate', 'attack', 'inspect', 'defend', 'demo'] as const;
@@ -102,7 +103,7 @@ export const SETTINGS = [
   { flag: 'no-suspect', key: 'noSuspect', type: 'boolean', jobs: ['inspect'], help: 'skip the Neural-Cleanse-style suspect-class scan (the slow part)' },
   { flag: 'quick', key: 'quick', type: 'boolean', jobs: ['demo'], help: 'a smaller, faster demo (CI smoke)' },
   {
-    flag: 'backend', key: 'backend', type: 'choice', jobs: JOBS, choices: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto', config: 'backend',
+    flag: 'backend', key: 'backend', type: 'choice', jobs: JOBS, choices: BACKEND_CHOICES, default: 'auto', config: 'backend',
     help: 'tfjs backend; auto: tfjs-node, else WASM, else CPU',
   },
 

@@ -3,10 +3,10 @@
  * configuration and what the user gave.
  */
 import * as assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type ExtensionConfig } from '../../src/extension/config';
-import { defaultOutputFolder, jobSpecFrom, panelDefaults, type JobPlaces } from '../../src/extension/jobSpecFrom';
-import { initialFormValues } from '../../src/webview/state';
-import { validateForm } from '../../src/webview/validation';
+import { DEFAULT_CONFIG, type ExtensionConfig } from '../../../src/extension/config';
+import { defaultOutputFolder, jobSpecFrom, panelDefaults, type JobPlaces } from '../../../src/extension/jobSpecFrom';
+import { initialFormValues } from '../../../src/webview/state';
+import { validateForm } from '../../../src/webview/validation';
 
 const places = (existing: string[] = []): JobPlaces => ({
   absolute: (file) => (file.startsWith('/') ? file.trim() : `/ws/${file.trim()}`),

@@ -6,15 +6,16 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CLEANSE_DEFAULTS, REFERENCE_DEFAULTS, resolveSettings } from '../../src/engine/bcu/cleanseDefaults';
-import { InputError } from '../../src/engine/errors';
-import { runJob } from '../../src/engine/run/jobs';
-import { REFERENCE_SCHEDULE } from '../../src/engine/bcu/reinitSchedule';
-import { CONFIG_SECTION, DEFAULT_CONFIG, readExtensionConfig } from '../../src/extension/config';
-import type { CleanseParams } from '../../src/shared/protocol';
-import { JOBS, SETTINGS, settingDefault, settingProblem, settingsOf, type SettingRow } from '../../src/shared/settings';
+import { CLEANSE_DEFAULTS, REFERENCE_DEFAULTS, resolveSettings } from '../../../src/engine/bcu/cleanseDefaults';
+import { InputError } from '../../../src/engine/errors';
+import { runJob } from '../../../src/engine/run/jobs';
+import { REFERENCE_SCHEDULE } from '../../../src/engine/bcu/reinitSchedule';
+import { CONFIG_SECTION, DEFAULT_CONFIG, readExtensionConfig } from '../../../src/extension/config';
+import type { CleanseParams } from '../../../src/shared/protocol';
+import { REPO_ROOT } from '../../fixtures/repoPaths';
+import { JOBS, SETTINGS, settingDefault, settingProblem, settingsOf, type SettingRow } from '../../../src/shared/settings';
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = REPO_ROOT;
 const rows = SETTINGS as readonly SettingRow[];
 
 interface ConfigProperty {
