@@ -19,7 +19,8 @@ import { InputError } from './errors';
 import { agreement, evaluateModel } from './evaluate';
 import { layerOutputChange } from './layerOutputChange';
 import { logitsView } from './logits';
-import { microBatchFor } from './microBatch';
+import { batchNormNote, microBatchFor } from './microBatch';
+import { recalibrateBatchNorm } from './bnRecalibration';
 import { loadModel, saveModel } from './modelIo';
 import { prepareOutput, writeFileAtomic } from './outputDir';
 import { lipschitzOutliers, channelLipschitz } from './lipschitz';
@@ -90,6 +91,10 @@ export function resolveSettings(
     lipschitzU: num('lipschitzU', d.lipschitzU, 0, 100),
     unlearnSuspect: num('unlearnSuspect', d.unlearnSuspect, 0, 1),
     unlearnFocus: onOff('unlearnFocus', 'unlearn-focus', d.unlearnFocus),
+    bnRecalibration: Math.round(num('bnRecalibration', d.bnRecalibration, 0, 1e7)),
+    recoveryEpochs: Math.round(num('recoveryEpochs', d.recoveryEpochs, 0, 1e4)),
+    mixup: num('mixup', d.mixup, 0, 1),
+    reinitDraw: x.reinitDraw === 'pytorch' || x.reinitDraw === 'layer' ? x.reinitDraw : d.reinitDraw,
     seed: params.seed ?? d.seed,
     microBatch: x.microBatch === undefined ? null : Math.round(num('microBatch', 0, 1)),
     imagesPerEpoch: x.imagesPerEpoch === undefined ? null : Math.round(num('imagesPerEpoch', 0, 1)),
@@ -176,9 +181,9 @@ export async function runCleanse(
 
     const plan = planSchedule(teacher, settings.schedule, params.ratios);
     student = await cloneModel(teacher);
-    const reinit = reinitializeInPlace(student, plan, settings.seed);
+    const reinit = reinitializeInPlace(student, plan, settings.seed, settings.reinitDraw);
     const targeted = settings.lipschitzU > 0 ? lipschitzTargets(teacher, settings.lipschitzU) : new Map<string, number[]>();
-    const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed);
+    const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed, settings.reinitDraw);
     if (channelsReinitialized.size > 0) {
       sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
     }
@@ -218,6 +223,8 @@ export async function runCleanse(
           scaling: settings.scaling,
           seed: settings.seed,
           imagesPerEpoch: settings.imagesPerEpoch ?? undefined,
+          recoveryEpochs: settings.recoveryEpochs,
+          mixup: settings.mixup,
           signal,
           afterEpoch: async (record) => {
             const reading = probe.read(studentModel);
@@ -251,6 +258,11 @@ export async function runCleanse(
     const watch = transferWatch(watched, classes, settings.select ? chosenEpoch : undefined);
     if (watch.warning) warn(watch.warning);
     timings.distillSeconds = (Date.now() - tDistill) / 1000;
+
+    const bnRecalibration = settings.bnRecalibration > 0
+      ? await recalibrateBatchNorm(student, source, { scaling: settings.scaling, images: settings.bnRecalibration, batchSize: microBatch, signal })
+      : null;
+    if (bnRecalibration) timings.bnRecalibrationSeconds = bnRecalibration.seconds;
 
     const tAfter = Date.now();
     const after = await measure(student);
@@ -305,6 +317,7 @@ export async function runCleanse(
         epochs: settings.epochs,
         batchSize: settings.batchSize,
         microBatch,
+        batchNormStatistics: batchNormNote(student, settings.batchSize, microBatch),
         lr: settings.lr,
         momentum: settings.momentum,
         weightDecay: settings.weightDecay,
@@ -321,6 +334,10 @@ export async function runCleanse(
         unlearnSuspect: settings.unlearnSuspect,
         unlearnFocus: settings.unlearnFocus,
         unlearnedClass: unlearning?.scan.suspect?.class ?? null,
+        bnRecalibration,
+        recoveryEpochs: settings.recoveryEpochs,
+        mixup: settings.mixup,
+        reinitDraw: settings.reinitDraw,
         channelsReinitialized: Object.fromEntries(channelsReinitialized),
         scaling: settings.scaling,
         limit: params.limit ?? null,

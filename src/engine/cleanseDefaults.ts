@@ -6,6 +6,7 @@
 import type { DepthSchedule } from './reinitSchedule';
 import { REFERENCE_SCHEDULE } from './reinitSchedule';
 import type { DistillHyperparameters } from './distill';
+import type { ReinitDraw } from './reinit';
 
 export interface CleanseDefaults extends DistillHyperparameters {
   cropPadding: number;
@@ -26,6 +27,14 @@ export interface CleanseDefaults extends DistillHyperparameters {
   unlearnSuspect: number;
   /** Unlearn only the window of the recovered mask that carries the trigger, when one does (diagnostics/triggerFocus.ts). */
   unlearnFocus: boolean;
+  /** Clean unlabeled images the saved student's BatchNorm statistics are recomputed from after distilling (0: off; bnRecalibration.ts). */
+  bnRecalibration: number;
+  /** Last epochs of the distillation in which no image is stamped or perturbed (a recovery phase after unlearning; 0: none). */
+  recoveryEpochs: number;
+  /** Share of images replaced by a mixup of two unlabeled images, seen alike by teacher and student (function matching; 0: off). */
+  mixup: number;
+  /** Where re-initialized values come from: each layer's own initializer, or PyTorch's draws (as the reference). */
+  reinitDraw: ReinitDraw;
 }
 
 export const REFERENCE_DEFAULTS: CleanseDefaults = {
@@ -49,6 +58,10 @@ export const REFERENCE_DEFAULTS: CleanseDefaults = {
   select: false,
   unlearnSuspect: 0,
   unlearnFocus: true,
+  bnRecalibration: 0,
+  recoveryEpochs: 0,
+  mixup: 0,
+  reinitDraw: 'pytorch',
 };
 
 /**
@@ -66,6 +79,7 @@ export const CLEANSE_DEFAULTS: CleanseDefaults = {
   epochs: 10,
   batchSize: 128,
   unlearnSuspect: 0.5,
+  reinitDraw: 'layer',
 };
 
 /** Named starting points for `--preset`: the product's defaults, or the reference's settings. */
