@@ -62,6 +62,7 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpecs }> = {
       'recovery-epochs': { type: 'int', help: 'last epochs without stamped or perturbed images (recovery after unlearning)' },
       mixup: { type: 'number', help: 'share of images mixed with another image, alike for teacher and student (function matching; 0: off)' },
       'reinit-draw': { type: 'string', help: 'layer | pytorch: where re-initialized values come from (reference preset: pytorch)' },
+      'accept-data-warning': { type: 'boolean', help: 'go on when the data check finds the images out of distribution (milder settings); without it the cleanse stops with exit 2' },
       ...common,
     },
   },
@@ -166,6 +167,7 @@ async function run(command: string, flags: ParsedFlags, reporter: Reporter, sign
             epochs: num(flags, 'epochs'), batch: num(flags, 'batch'), lr: num(flags, 'lr'), ratios: str(flags, 'ratios'),
             limit: num(flags, 'limit'), skip: num(flags, 'skip'), seed: num(flags, 'seed'), backend,
             evalData: str(flags, 'eval-data'), trigger: str(flags, 'trigger'), evalLimit: num(flags, 'eval-limit'), force: flags.force === true,
+            acceptDataWarning: flags['accept-data-warning'] === true,
             extra: defined({
               preset: str(flags, 'preset'),
               temperatureStart: num(flags, 'temperature-start'), temperatureEnd: num(flags, 'temperature-end'),

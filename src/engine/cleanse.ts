@@ -19,6 +19,7 @@ import { InputError } from './errors';
 import { agreement, evaluateModel } from './evaluate';
 import { layerOutputChange } from './layerOutputChange';
 import { logitsView } from './logits';
+import { dataGateMessage, mildSettings, outOfDistribution } from './dataGate';
 import { batchNormNote, microBatchFor } from './microBatch';
 import { recalibrateBatchNorm } from './bnRecalibration';
 import { loadModel, saveModel } from './modelIo';
@@ -153,6 +154,8 @@ export async function runCleanse(
     if (settings.reactivationProbe && !evaluation?.trigger) {
       throw new InputError('--reactivation-probe needs --eval-data and --trigger (it measures ASR while fine-tuning on triggered images)');
     }
+    // Bad --ratios are an input error: say so before the slow checks.
+    planSchedule(teacher, settings.schedule, params.ratios);
     timings.loadSeconds = (Date.now() - t0) / 1000;
     const warnings: string[] = [];
     const warn = (message: string) => {
@@ -160,11 +163,21 @@ export async function runCleanse(
       sink({ type: 'log', level: 'warn', message });
     };
 
-    // Advisory: the cleanse goes on whatever the verdict.
+    // Too few images only warns; images out of distribution stop the cleanse unless accepted (dataGate.ts).
     const tQuality = Date.now();
     const dataQuality = await assessDataQuality(teacher, source, { scaling: settings.scaling, signal });
-    dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
     timings.dataQualitySeconds = (Date.now() - tQuality) / 1000;
+    const dataGated = outOfDistribution(dataQuality);
+    if (dataGated && !params.acceptDataWarning) throw new InputError(dataGateMessage(params.data, dataQuality), params.data);
+    dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
+    let mild: string | null = null;
+    if (dataGated) {
+      const extra = params.extra ?? {};
+      const { changes, text } = mildSettings(settings, (key) => extra[key] !== undefined && extra[key] !== null);
+      Object.assign(settings, changes);
+      mild = text;
+      warn(`Data check: ${text}`);
+    }
 
     const tScan = Date.now();
     const unlearning = settings.unlearnSuspect > 0 ? await recoverSuspectTrigger(teacher, source, settings, sink, signal) : null;
@@ -259,10 +272,13 @@ export async function runCleanse(
     if (watch.warning) warn(watch.warning);
     timings.distillSeconds = (Date.now() - tDistill) / 1000;
 
-    const bnRecalibration = settings.bnRecalibration > 0
+    // With labeled evaluation data, also measure the student as distilled, so one run shows what the recalibration did.
+    const beforeRecalibration = settings.bnRecalibration > 0 ? await measure(student) : null;
+    const recalibrated = settings.bnRecalibration > 0
       ? await recalibrateBatchNorm(student, source, { scaling: settings.scaling, images: settings.bnRecalibration, batchSize: microBatch, signal })
       : null;
-    if (bnRecalibration) timings.bnRecalibrationSeconds = bnRecalibration.seconds;
+    const bnRecalibration = recalibrated ? { ...recalibrated, metricsBeforeRecalibration: beforeRecalibration } : null;
+    if (recalibrated) timings.bnRecalibrationSeconds = recalibrated.seconds;
 
     const tAfter = Date.now();
     const after = await measure(student);
@@ -338,6 +354,8 @@ export async function runCleanse(
         recoveryEpochs: settings.recoveryEpochs,
         mixup: settings.mixup,
         reinitDraw: settings.reinitDraw,
+        dataWarningAccepted: dataGated,
+        mildSettings: mild,
         channelsReinitialized: Object.fromEntries(channelsReinitialized),
         scaling: settings.scaling,
         limit: params.limit ?? null,

@@ -29,6 +29,11 @@ export interface CleanseParams {
   trigger?: string;
   evalLimit?: number;
   force?: boolean;
+  /**
+   * Go on when the data check finds the images out of distribution (with milder settings, said in
+   * the run record); without it such a cleanse stops before training with an InputError (exit 2).
+   */
+  acceptDataWarning?: boolean;
   /** Advanced settings (temperature, T^2, augmentation...), merged over the defaults. */
   extra?: Record<string, unknown>;
 }
