@@ -190,6 +190,26 @@ export const SETTINGS = [
     flag: 'reactivation-probe', key: 'reactivationProbe', type: 'boolean', jobs: ['cleanse'], default: false,
     help: 'with --eval-data and --trigger: ASR after 0/5/10/20 fine-tuning steps on triggered images, before vs after',
   },
+  {
+    flag: 'bn-recalibrate', key: 'bnRecalibrate', type: 'int', jobs: ['cleanse'], min: 0, max: 1_000_000, default: 0,
+    help: 'recompute BatchNorm statistics from this many clean images after distilling (0: off)',
+  },
+  {
+    flag: 'recovery-epochs', key: 'recoveryEpochs', type: 'int', jobs: ['cleanse'], min: 0, max: 10_000, default: 0,
+    help: 'last epochs without stamped or perturbed images (recovery after unlearning)',
+  },
+  {
+    flag: 'mixup', key: 'mixup', type: 'number', jobs: ['cleanse'], min: 0, max: 1, default: 0,
+    help: 'share of images mixed with another image, alike for teacher and student (function matching; 0: off)',
+  },
+  {
+    flag: 'reinit-draw', key: 'reinitDraw', type: 'choice', jobs: ['cleanse'], choices: ['layer', 'pytorch'],
+    help: "where re-initialized values come from: each layer's initializer, or PyTorch's draws (default layer; reference preset: pytorch)",
+  },
+  {
+    flag: 'accept-data-warning', key: 'acceptDataWarning', type: 'boolean', jobs: ['cleanse'], default: false,
+    help: 'go on when the data check finds the images out of distribution (milder settings); without it the cleanse stops with exit 2',
+  },
 
   // ---- other defenses (bcu defend) ----
   { flag: 'u', key: 'u', type: 'number', jobs: ['defend'], min: 0, max: 100, default: 3, help: 'clp: prune channels with Lipschitz bound > mean + u*std' },

@@ -19,7 +19,9 @@ import { InputError } from '../errors';
 import { agreement, evaluateModel } from '../evaluate';
 import { layerOutputChange } from './safety/layerOutputChange';
 import { logitsView } from '../training/logits';
-import { microBatchFor } from '../training/microBatch';
+import { dataGateMessage, mildSettings, outOfDistribution } from './dataGate';
+import { batchNormNote, microBatchFor } from '../training/microBatch';
+import { recalibrateBatchNorm } from './bnRecalibration';
 import { loadModel, saveModel } from '../modelIo';
 import { prepareOutput, writeFileAtomic } from '../run/outputDir';
 import { lipschitzOutliers, channelLipschitz } from '../defenses/lipschitz';
@@ -83,6 +85,8 @@ export async function runCleanse(
     if (settings.reactivationProbe && !evaluation?.trigger) {
       throw new InputError('--reactivation-probe needs --eval-data and --trigger (it measures ASR while fine-tuning on triggered images)');
     }
+    // Bad --ratios are an input error: say so before the slow checks.
+    planSchedule(teacher, settings.schedule, params.ratios);
     timings.loadSeconds = (Date.now() - t0) / 1000;
     const warnings: string[] = [];
     const warn = (message: string) => {
@@ -90,11 +94,21 @@ export async function runCleanse(
       sink({ type: 'log', level: 'warn', message });
     };
 
-    // Advisory: the cleanse goes on whatever the verdict.
+    // Too few images only warns; images out of distribution stop the cleanse unless accepted (dataGate.ts).
     const tQuality = Date.now();
     const dataQuality = await assessDataQuality(teacher, source, { scaling: settings.scaling, signal });
-    dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
     timings.dataQualitySeconds = (Date.now() - tQuality) / 1000;
+    const dataGated = outOfDistribution(dataQuality);
+    if (dataGated && !params.acceptDataWarning) throw new InputError(dataGateMessage(params.data, dataQuality), params.data);
+    dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
+    let mild: string | null = null;
+    if (dataGated) {
+      const given = params as unknown as Record<string, unknown>;
+      const { changes, text } = mildSettings(settings, (key) => given[key] !== undefined && given[key] !== null);
+      Object.assign(settings, changes);
+      mild = text;
+      warn(`Data check: ${text}`);
+    }
 
     const tScan = Date.now();
     const unlearning = settings.unlearnSuspect > 0 ? await recoverSuspectTrigger(teacher, source, settings, sink, signal) : null;
@@ -111,9 +125,9 @@ export async function runCleanse(
 
     const plan = planSchedule(teacher, settings.schedule, params.ratios);
     student = await cloneModel(teacher);
-    const reinit = reinitializeInPlace(student, plan, settings.seed);
+    const reinit = reinitializeInPlace(student, plan, settings.seed, settings.reinitDraw);
     const targeted = settings.lipschitzU > 0 ? lipschitzTargets(teacher, settings.lipschitzU) : new Map<string, number[]>();
-    const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed);
+    const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed, settings.reinitDraw);
     if (channelsReinitialized.size > 0) {
       sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
     }
@@ -152,6 +166,8 @@ export async function runCleanse(
               : undefined,
           scaling: settings.scaling,
           seed: settings.seed,
+          recoveryEpochs: settings.recoveryEpochs,
+          mixup: settings.mixup,
           signal,
           afterEpoch: async (record) => {
             const reading = probe.read(studentModel);
@@ -185,6 +201,14 @@ export async function runCleanse(
     const watch = transferWatch(watched, classes, settings.select ? chosenEpoch : undefined);
     if (watch.warning) warn(watch.warning);
     timings.distillSeconds = (Date.now() - tDistill) / 1000;
+
+    // With labeled evaluation data, also measure the student as distilled, so one run shows what the recalibration did.
+    const beforeRecalibration = settings.bnRecalibration > 0 ? await measure(student) : null;
+    const recalibrated = settings.bnRecalibration > 0
+      ? await recalibrateBatchNorm(student, source, { scaling: settings.scaling, images: settings.bnRecalibration, batchSize: microBatch, signal })
+      : null;
+    const bnRecalibration = recalibrated ? { ...recalibrated, metricsBeforeRecalibration: beforeRecalibration } : null;
+    if (recalibrated) timings.bnRecalibrationSeconds = recalibrated.seconds;
 
     const tAfter = Date.now();
     const after = await measure(student);
@@ -239,6 +263,7 @@ export async function runCleanse(
         epochs: settings.epochs,
         batchSize: settings.batchSize,
         microBatch,
+        batchNormStatistics: batchNormNote(student, settings.batchSize, microBatch),
         lr: settings.lr,
         momentum: settings.momentum,
         weightDecay: settings.weightDecay,
@@ -255,6 +280,12 @@ export async function runCleanse(
         unlearnSuspect: settings.unlearnSuspect,
         unlearnFocus: settings.unlearnFocus,
         unlearnedClass: unlearning?.scan.suspect?.class ?? null,
+        bnRecalibration,
+        recoveryEpochs: settings.recoveryEpochs,
+        mixup: settings.mixup,
+        reinitDraw: settings.reinitDraw,
+        dataWarningAccepted: dataGated,
+        mildSettings: mild,
         channelsReinitialized: Object.fromEntries(channelsReinitialized),
         scaling: settings.scaling,
         limit: params.limit ?? null,

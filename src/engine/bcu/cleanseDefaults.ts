@@ -9,6 +9,7 @@ import type { DistillHyperparameters } from './distill';
 import { InputError } from '../errors';
 import type { DepthSchedule } from './reinitSchedule';
 import { REFERENCE_SCHEDULE } from './reinitSchedule';
+import type { ReinitDraw } from './reinit';
 
 export interface CleanseDefaults extends DistillHyperparameters {
   cropPadding: number;
@@ -29,6 +30,14 @@ export interface CleanseDefaults extends DistillHyperparameters {
   unlearnSuspect: number;
   /** Unlearn only the window of the recovered mask that carries the trigger, when one does (diagnostics/triggerFocus.ts). */
   unlearnFocus: boolean;
+  /** Clean unlabeled images the saved student's BatchNorm statistics are recomputed from after distilling (0: off; bnRecalibration.ts). */
+  bnRecalibration: number;
+  /** Last epochs of the distillation in which no image is stamped or perturbed (a recovery phase after unlearning; 0: none). */
+  recoveryEpochs: number;
+  /** Share of images replaced by a mixup of two unlabeled images, seen alike by teacher and student (function matching; 0: off). */
+  mixup: number;
+  /** Where re-initialized values come from: each layer's own initializer, or PyTorch's draws (as the reference). */
+  reinitDraw: ReinitDraw;
 }
 
 /** A cleanse setting's default, from the settings table (src/shared/settings.ts). */
@@ -66,6 +75,10 @@ export const CLEANSE_DEFAULTS: CleanseDefaults = {
   select: tableDefault('select') === 'on',
   unlearnSuspect: tableDefault('unlearnSuspect'),
   unlearnFocus: tableDefault('unlearnFocus') === 'on',
+  bnRecalibration: tableDefault('bnRecalibrate'),
+  recoveryEpochs: tableDefault('recoveryEpochs'),
+  mixup: tableDefault('mixup'),
+  reinitDraw: 'layer',
 };
 
 /** luluppang/BCU's run script: 100 epochs at batch 256, and no suspect unlearning (plain BCU). */
@@ -74,6 +87,10 @@ export const REFERENCE_DEFAULTS: CleanseDefaults = {
   epochs: 100,
   batchSize: 256,
   unlearnSuspect: 0,
+  bnRecalibration: 0,
+  recoveryEpochs: 0,
+  mixup: 0,
+  reinitDraw: 'pytorch',
 };
 
 /** Named starting points for `--preset` (the table lists the names): the product's defaults, or the reference's settings. */
@@ -123,6 +140,10 @@ export function resolveSettings(params: SettingValues<'cleanse'> & SettingValues
     lipschitzU: params.lipschitzU ?? d.lipschitzU,
     unlearnSuspect: params.unlearnSuspect ?? d.unlearnSuspect,
     unlearnFocus: onOff(params.unlearnFocus, d.unlearnFocus),
+    bnRecalibration: params.bnRecalibrate ?? d.bnRecalibration,
+    recoveryEpochs: params.recoveryEpochs ?? d.recoveryEpochs,
+    mixup: params.mixup ?? d.mixup,
+    reinitDraw: params.reinitDraw ?? d.reinitDraw,
     seed: params.seed ?? d.seed,
     microBatch: params.microBatch ?? null,
     select: onOff(params.select, d.select),

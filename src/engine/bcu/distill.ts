@@ -37,6 +37,13 @@ export interface DistillOptions extends DistillHyperparameters {
   augment: AugmentOptions;
   /** Perturbations only the student sees (off when absent): see consistencyPerturb. */
   consistency?: ConsistencyOptions;
+  /** Last epochs in which the student sees exactly the teacher's images (no consistency perturbation): recovery after unlearning. */
+  recoveryEpochs?: number;
+  /**
+   * Share of images replaced by a mixup with another image of the batch (weight uniform in 0..1),
+   * the same mixed image for teacher and student: function matching (Beyer et al., CVPR 2022).
+   */
+  mixup?: number;
   /** Images per epoch (default: the whole source). */
   imagesPerEpoch?: number;
   signal?: AbortSignal;
@@ -54,6 +61,24 @@ export function distillationLoss(teacherLogits: tf.Tensor, studentLogits: tf.Ten
     const kl = tf.sum(tf.mul(tf.exp(logPt), tf.sub(logPt, logPs)));
     const mean = tf.div(kl, teacherLogits.shape[0]) as tf.Scalar;
     return squared ? (tf.mul(mean, temperature * temperature) as tf.Scalar) : mean;
+  });
+}
+
+/** Replaces a share of the images by (1 - w) x_i + w x_j, j another image of the batch, w uniform in 0..1. */
+export function mixPairs(x: tf.Tensor4D, share: number, rng: ReturnType<typeof derivedRng>): tf.Tensor4D {
+  const n = x.shape[0];
+  const partner = new Int32Array(n);
+  const weight = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    partner[i] = i;
+    if (n > 1 && rng.next() < share) {
+      partner[i] = (i + 1 + rng.int(n - 1)) % n;
+      weight[i] = rng.next();
+    }
+  }
+  return tf.tidy(() => {
+    const w = tf.tensor4d(weight, [n, 1, 1, 1]);
+    return tf.add(tf.mul(x, tf.sub(1, w)), tf.mul(tf.gather(x, tf.tensor1d(partner, 'int32')), w)) as tf.Tensor4D;
   });
 }
 
@@ -98,7 +123,8 @@ export async function distill(
         throwIfAborted(options.signal);
         let stats: StepStats;
         try {
-          stats = trainStep(teacher, student, variables, optimizer, batch.x, temperature, options, augmentRng);
+          const recovering = epoch >= options.epochs - (options.recoveryEpochs ?? 0);
+          stats = trainStep(teacher, student, variables, optimizer, batch.x, temperature, recovering ? { ...options, consistency: undefined } : options, augmentRng);
         } finally {
           batch.x.dispose();
         }
@@ -156,7 +182,9 @@ function trainStep(
   rng: ReturnType<typeof derivedRng>,
 ): StepStats {
   const n = raw.shape[0];
-  const augmented = randomCropFlip(raw, options.augment, rng);
+  const cropped = randomCropFlip(raw, options.augment, rng);
+  const augmented = options.mixup ? mixPairs(cropped, options.mixup, rng) : cropped;
+  if (augmented !== cropped) cropped.dispose();
   const input = tf.tidy(() => normalize(augmented, options.scaling));
   const studentInput = options.consistency
     ? tf.tidy(() => normalize(consistencyPerturb(augmented, options.consistency as ConsistencyOptions, rng), options.scaling))

@@ -40,6 +40,36 @@ function seededInitializer(layer: tf.layers.Layer, weightBase: string, seed: num
   return copy;
 }
 
+/** Where replaced values are drawn from: each layer's own (Keras) initializer, or PyTorch's. */
+export type ReinitDraw = 'layer' | 'pytorch';
+
+/**
+ * PyTorch's draws for a fresh weight, as the reference's re-initialization gets them:
+ * convolution kernels kaiming_normal_(mode='fan_out', nonlinearity='relu'), i.e. normal with
+ * std sqrt(2 / (kh * kw * out)); dense kernels and every bias PyTorch's layer default,
+ * uniform in +-1/sqrt(fan_in) (fan_in = kh * kw * in for a convolution, in for a dense layer).
+ * Null for weights with no such rule (the layer's own initializer is used).
+ */
+export function pytorchDraw(layer: tf.layers.Layer, weightBase: string, shape: number[], seed: number): tf.Tensor | null {
+  const kind = layer.getClassName();
+  const kernelShape = layer.getWeights()[0]?.shape ?? shape;
+  if (kind === 'Conv2D') {
+    const [kh, kw, inC, outC] = kernelShape;
+    if (weightBase === 'kernel') return tf.randomNormal(shape, 0, Math.sqrt(2 / (kh * kw * outC)), 'float32', seed);
+    const bound = 1 / Math.sqrt(kh * kw * inC);
+    if (weightBase === 'bias') return tf.randomUniform(shape, -bound, bound, 'float32', seed);
+  }
+  if (kind === 'Dense') {
+    const bound = 1 / Math.sqrt(kernelShape[0]);
+    if (weightBase === 'kernel' || weightBase === 'bias') return tf.randomUniform(shape, -bound, bound, 'float32', seed);
+  }
+  return null;
+}
+
+function freshValues(layer: tf.layers.Layer, base: string, shape: number[], seed: number, draw: ReinitDraw): tf.Tensor {
+  return (draw === 'pytorch' ? pytorchDraw(layer, base, shape, seed) : null) ?? seededInitializer(layer, base, seed).apply(shape, 'float32');
+}
+
 function baseName(variableName: string): string {
   const last = variableName.split('/').pop() ?? variableName;
   return last.replace(/_\d+$/, '');
@@ -58,7 +88,7 @@ export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel>
 }
 
 /** Applies the plan to `student` in place (it must be a copy of the teacher). */
-export function reinitializeInPlace(student: tf.LayersModel, plan: SchedulePlan, seed: number): ReinitLayerResult[] {
+export function reinitializeInPlace(student: tf.LayersModel, plan: SchedulePlan, seed: number, draw: ReinitDraw = 'layer'): ReinitLayerResult[] {
   const planByName = new Map(plan.layers.map((l) => [l.name, l]));
   // Streams are keyed by layer position, not name: auto-generated names differ between processes.
   return student.layers.map((layer, index): ReinitLayerResult => {
@@ -73,7 +103,7 @@ export function reinitializeInPlace(student: tf.LayersModel, plan: SchedulePlan,
       const rng = derivedRng(seed, `reinit/${index}/${base}`);
       const shape = variable.shape as number[];
       const mask = tf.tidy(() => tf.less(tf.randomUniform(shape, 0, 1, 'float32', rng.seed()), ratio));
-      const next = tf.tidy(() => tf.where(mask, seededInitializer(layer, base, rng.seed()).apply(shape, 'float32'), variable.read()));
+      const next = tf.tidy(() => tf.where(mask, freshValues(layer, base, shape, rng.seed(), draw), variable.read()));
       const count = tf.tidy(() => mask.sum().dataSync()[0]);
       variable.write(next);
       tf.dispose([mask, next]);
@@ -89,7 +119,7 @@ export function reinitializeInPlace(student: tf.LayersModel, plan: SchedulePlan,
  * own initializer: the targeted part of the re-initialization, for channels a diagnostic singles
  * out (e.g. channel Lipschitz outliers). Returns how many channels each layer got.
  */
-export function reinitializeChannels(student: tf.LayersModel, channels: Map<string, number[]>, seed: number): Map<string, number> {
+export function reinitializeChannels(student: tf.LayersModel, channels: Map<string, number[]>, seed: number, draw: ReinitDraw = 'layer'): Map<string, number> {
   const done = new Map<string, number>();
   student.layers.forEach((layer, index) => {
     const chosen = channels.get(layer.name);
@@ -103,7 +133,7 @@ export function reinitializeChannels(student: tf.LayersModel, channels: Map<stri
       for (const k of chosen) selector[k] = 1;
       const next = tf.tidy(() => {
         const mask = tf.tensor1d(selector).greater(0.5).reshape([...shape.slice(0, -1).map(() => 1), outChannels]);
-        const fresh = seededInitializer(layer, base, rng.seed()).apply(shape, 'float32');
+        const fresh = freshValues(layer, base, shape, rng.seed(), draw);
         return tf.where(tf.broadcastTo(mask, shape), fresh, variable.read());
       });
       variable.write(next);

@@ -1,8 +1,10 @@
 /**
  * The reference's augmentation on unlabeled images: random crop of the original size from the
  * image padded by `padding` zero pixels, and an optional horizontal flip. Both come out of one
- * cropAndResize call with per-image boxes at integer offsets (exact, no interpolation); a box
- * with x1 > x2 is a mirrored crop. Works on raw pixels before normalization (black padding).
+ * gather over the padded batch with per-pixel source indices (exact, no interpolation). Not
+ * cropAndResize: tfjs-backend-wasm 4.22 ignores the box's x offset for unflipped boxes, so every
+ * crop came out shifted by the full padding and only the vertical shift was random.
+ * Works on raw pixels before normalization (black padding).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random';
@@ -13,26 +15,27 @@ export interface AugmentOptions {
 }
 
 export function randomCropFlip(x: tf.Tensor4D, options: AugmentOptions, rng: Rng): tf.Tensor4D {
-  const [n, h, w] = x.shape;
+  const [n, h, w, c] = x.shape;
   if (options.padding <= 0 && !options.flip) return x.clone();
   const p = Math.max(0, options.padding);
   const hp = h + 2 * p;
   const wp = w + 2 * p;
-  const boxes = new Float32Array(n * 4);
+  // Row of the padded batch (flattened to [n*hp*wp, c]) each output pixel comes from.
+  const source = new Int32Array(n * h * w);
   for (let i = 0; i < n; i++) {
     const dy = rng.int(2 * p + 1);
     const dx = rng.int(2 * p + 1);
     const flip = options.flip && rng.next() < 0.5;
-    const y1 = dy / (hp - 1);
-    const y2 = (dy + h - 1) / (hp - 1);
-    const x1 = dx / (wp - 1);
-    const x2 = (dx + w - 1) / (wp - 1);
-    boxes.set(flip ? [y1, x2, y2, x1] : [y1, x1, y2, x2], i * 4);
+    for (let y = 0; y < h; y++) {
+      const rowBase = (i * hp + dy + y) * wp + dx;
+      const out = (i * h + y) * w;
+      for (let xx = 0; xx < w; xx++) source[out + xx] = rowBase + (flip ? w - 1 - xx : xx);
+    }
   }
   return tf.tidy(() => {
     const padded = p > 0 ? tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) : x;
-    const indices = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
-    return tf.image.cropAndResize(padded, tf.tensor2d(boxes, [n, 4]), indices, [h, w], 'nearest');
+    const flat = tf.reshape(padded, [n * hp * wp, c]);
+    return tf.reshape(tf.gather(flat, tf.tensor1d(source, 'int32')), [n, h, w, c]) as tf.Tensor4D;
   });
 }
 

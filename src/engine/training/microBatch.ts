@@ -4,9 +4,12 @@
  * pass) plus, at the peak, gradients and temporaries of about the same size. So the estimate is
  * the activations' bytes per image times a factor, against a budget well under the heap. A step
  * of `batchSize` images runs in ceil(batchSize / microBatch) passes with the gradients summed
- * (distill.ts), so this changes speed and memory, never the result beyond float rounding.
+ * (distill.ts), so this changes speed and memory; without BatchNorm, not the result beyond float
+ * rounding. With BatchNorm it does: each pass normalizes with its own micro-batch's statistics (and
+ * updates the moving averages once per pass), so the run record says which (cleanse.ts batchNormNote).
  */
 import type * as tf from '@tensorflow/tfjs';
+import { batchNormLayers } from '../bcu/bnRecalibration';
 
 /**
  * Bytes a pass may plan for: well under WASM's 4 GiB, leaving room for weights, the teacher and
@@ -39,3 +42,16 @@ export function microBatchFor(model: tf.LayersModel, batchSize: number, backendN
   while (micro * 2 < batchSize && micro * 2 * bytesPerImage <= PASS_BUDGET_BYTES) micro *= 2;
   return micro;
 }
+
+/**
+ * What the student's BatchNorm layers normalized each training pass with. With micro-batches the
+ * batch statistics come from each micro-batch, not the whole batch, so the result is not the same
+ * as one pass over the batch (see above): the run record says so.
+ */
+export function batchNormNote(model: tf.LayersModel, batchSize: number, microBatch: number): string | null {
+  if (batchNormLayers(model).length === 0) return null;
+  return microBatch < batchSize
+    ? `BatchNorm batch statistics over micro-batches of ${microBatch} images, not the whole batch of ${batchSize} (memory bound); a run with a larger micro-batch differs beyond rounding`
+    : `BatchNorm batch statistics over the whole batch of ${batchSize} images`;
+}
+

@@ -101,7 +101,7 @@ describe('bcu command line', function () {
   it('cleanse --json streams events, ends with a result, writes model and report atomically; evaluate reads them', async () => {
     const out = path.join(dir, 'cleansed');
     const r = bcu([
-      'cleanse', '--model', modelJson, '--data', images, '--out', out, '--epochs', '2', '--batch', '32', '--seed', '3',
+      'cleanse', '--model', modelJson, '--data', images, '--out', out, '--epochs', '2', '--batch', '32', '--seed', '3', '--accept-data-warning',
       '--eval-data', path.join(dir, 'labeled', 'test-images-idx3-ubyte'), '--trigger', path.join(dir, 'badnets.json'), '--json', '--backend', 'wasm',
     ]);
     assert.strictEqual(r.code, 0, r.stderr);
@@ -122,7 +122,9 @@ describe('bcu command line', function () {
     assert.strictEqual(report.settings.seed, 3);
     assert.strictEqual(report.epochs.length, 2);
     const conv = report.layers.find((l: { name: string }) => l.name === 'conv');
-    assert.ok(conv.reinitRatio === 0.01 && conv.weightDrift > 0, JSON.stringify(conv));
+    // Random pixels are out of distribution: the accepted warning divides the ratios by 3.
+    assert.strictEqual(report.settings.dataWarningAccepted, true);
+    assert.ok(Math.abs(conv.reinitRatio - 0.01 / 3) < 1e-12 && conv.weightDrift > 0, JSON.stringify(conv));
     const entries = await fs.readdir(dir);
     assert.ok(!entries.some((e) => e.startsWith('.cleansed.tmp')), `no staging folder left: ${entries}`);
     const evaluated = bcu(['evaluate', '--model', result.model, '--data', path.join(dir, 'labeled', 'test-images-idx3-ubyte'), '--json', '--backend', 'wasm']);
@@ -133,9 +135,20 @@ describe('bcu command line', function () {
     assert.ok(Math.abs(metrics.acc - result.after.acc) < 1e-9, 'evaluate agrees with the cleanse report');
   });
 
+  it('out-of-distribution images: exit 2 before training, one line naming the data and the flag, nothing written', () => {
+    const out = path.join(dir, 'gated');
+    const r = bcu(['cleanse', '--model', modelJson, '--data', images, '--out', out, '--epochs', '1', '--backend', 'wasm']);
+    assert.strictEqual(r.code, 2, r.stderr);
+    // The backend line, then the reason on one line.
+    const reason = r.stderr.trim().split('\n').filter((l) => l.startsWith('bcu cleanse:'));
+    assert.strictEqual(reason.length, 1, r.stderr);
+    assert.match(reason[0], /data check failed on .*pool-images-idx3-ubyte.*--accept-data-warning/);
+    assert.ok(!existsSync(out));
+  });
+
   it('a diverging loss stops with exit 1, names the step, and writes nothing', () => {
     const out = path.join(dir, 'diverged');
-    const r = bcu(['cleanse', '--model', modelJson, '--data', images, '--out', out, '--epochs', '2', '--batch', '32', '--lr', '1e30', '--backend', 'wasm']);
+    const r = bcu(['cleanse', '--model', modelJson, '--data', images, '--out', out, '--epochs', '2', '--batch', '32', '--lr', '1e30', '--accept-data-warning', '--backend', 'wasm']);
     assert.strictEqual(r.code, 1, r.stderr);
     assert.match(r.stderr, /loss became .* at epoch \d+, step \d+; nothing was written/);
     assert.ok(!existsSync(out));
@@ -143,7 +156,7 @@ describe('bcu command line', function () {
 
   it('SIGINT cancels a running cleanse: exit 1 and no output folder', async () => {
     const out = path.join(dir, 'interrupted');
-    const child = spawn(process.execPath, [BCU, 'cleanse', '--model', modelJson, '--data', images, '--out', out, '--epochs', '500', '--batch', '8', '--json', '--backend', 'wasm']);
+    const child = spawn(process.execPath, [BCU, 'cleanse', '--model', modelJson, '--data', images, '--out', out, '--epochs', '500', '--batch', '8', '--accept-data-warning', '--json', '--backend', 'wasm']);
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

@@ -81,3 +81,37 @@ describe('layer-wise re-initialization', () => {
     student.dispose();
   });
 });
+
+describe('re-initialized values under --preset reference: PyTorch\'s draws', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('conv kernels kaiming_normal fan_out, dense kernel and bias PyTorch Linear default', async () => {
+    const { resolveSettings } = await import('../../../../src/engine/bcu/cleanseDefaults');
+    const draw = resolveSettings({ model: 'm', data: 'd', out: 'o', preset: 'reference' }).reinitDraw;
+    assert.strictEqual(draw, 'pytorch');
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 16], filters: 32, kernelSize: 3, name: 'conv' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10, name: 'fc' }),
+      ],
+    });
+    reinitializeInPlace(model, planSchedule(model, undefined, '{"conv":1,"fc":1}'), 5, draw);
+    const sd = (v: Float32Array) => {
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+    };
+    const [convKernel] = weightsOf(model, 'conv');
+    const want = Math.sqrt(2 / (3 * 3 * 32));
+    assert.ok(Math.abs(sd(convKernel) / want - 1) < 0.05, `conv kernel sd ${sd(convKernel)} vs ${want}`);
+    const [fcKernel, fcBias] = weightsOf(model, 'fc');
+    const bound = 1 / Math.sqrt(6 * 6 * 32);
+    for (const [name, w] of [['kernel', fcKernel], ['bias', fcBias]] as const) {
+      const max = Math.max(...Array.from(w, Math.abs));
+      assert.ok(max <= bound && max > 0.5 * bound, `fc ${name}: largest |value| ${max}, bound ${bound}`);
+    }
+    model.dispose();
+  });
+});

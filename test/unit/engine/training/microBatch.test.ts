@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { buildArchitecture } from '../../../../src/engine/attackLab/architectures';
-import { ACTIVATION_FACTOR, PASS_BUDGET_BYTES, activationFloatsPerImage, microBatchFor } from '../../../../src/engine/training/microBatch';
+import { ACTIVATION_FACTOR, PASS_BUDGET_BYTES, activationFloatsPerImage, batchNormNote, microBatchFor } from '../../../../src/engine/training/microBatch';
 
 describe('micro-batch from the activations a pass keeps', () => {
   before(async () => {
@@ -36,5 +36,17 @@ describe('micro-batch from the activations a pass keeps', () => {
     assert.strictEqual(microBatchFor(model, 256, 'tensorflow'), 256, 'tfjs-node takes the whole batch');
     assert.strictEqual(microBatchFor(model, 8, 'wasm'), 8);
     model.dispose();
+  });
+});
+
+describe('micro-batching and BatchNorm (the run record says which statistics were used)', () => {
+  it('names the micro-batch when it is smaller than the batch and the model has BatchNorm', () => {
+    const withBn = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3 }), tf.layers.batchNormalization()] });
+    const without = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
+    assert.match(batchNormNote(withBn, 128, 32) ?? '', /micro-batches of 32 images, not the whole batch of 128/);
+    assert.match(batchNormNote(withBn, 128, 128) ?? '', /whole batch of 128/);
+    assert.strictEqual(batchNormNote(without, 128, 32), null);
+    withBn.dispose();
+    without.dispose();
   });
 });

@@ -3,6 +3,7 @@
  * the run record, warnings reach the record and a 'warn' log event, and the cleanse is never blocked.
  */
 import * as assert from 'assert';
+import { existsSync } from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -35,7 +36,8 @@ describe('safety checks inside runCleanse', function () {
     const events: EngineEvent[] = [];
     const out = path.join(dir, 'cleansed');
     const result = await runCleanse(
-      { model: modelJson, data: images, out, epochs: 4, batch: 32, evalData: labeled, trigger, select: 'on', reactivationProbe: true },
+      // Random pixels on an untrained model: out of distribution, so the warning must be accepted.
+      { model: modelJson, data: images, out, epochs: 4, batch: 32, evalData: labeled, trigger, acceptDataWarning: true, select: 'on', reactivationProbe: true },
       BACKEND,
       (e) => events.push(e),
     );
@@ -44,6 +46,8 @@ describe('safety checks inside runCleanse', function () {
     assert.strictEqual(report.dataQuality?.verdict, 'warn');
     assert.strictEqual(report.dataQuality?.images, 96);
     assert.ok(report.warnings.some((w) => /Only 96 images/.test(w)));
+    assert.strictEqual(report.settings.dataWarningAccepted, true);
+    assert.ok(report.warnings.some((w) => /data warning accepted: milder settings/.test(w)));
     assert.ok(events.some((e) => e.type === 'log' && e.level === 'warn' && /Only 96 images/.test(e.message)));
     const ran = report.epochs.length;
     assert.ok(ran >= 1 && ran <= 4);
@@ -61,7 +65,7 @@ describe('safety checks inside runCleanse', function () {
   });
 
   it('with --select off the last epoch is kept and all epochs run; the probe needs a trigger', async () => {
-    const result = await runCleanse({ model: modelJson, data: images, out: path.join(dir, 'plain'), epochs: 3, batch: 32 }, BACKEND, () => undefined);
+    const result = await runCleanse({ model: modelJson, data: images, out: path.join(dir, 'plain'), epochs: 3, batch: 32, acceptDataWarning: true }, BACKEND, () => undefined);
     const report = JSON.parse(await fs.readFile(result.report, 'utf8')) as RunRecord;
     assert.strictEqual(report.epochs.length, 3);
     assert.strictEqual(report.selection?.epoch, 3);
@@ -78,5 +82,16 @@ describe('safety checks inside runCleanse', function () {
       runCleanse({ model: modelJson, data: images, out: path.join(dir, 'badfocus'), epochs: 1, unlearnFocus: 'yes' as 'on' }, BACKEND, () => undefined),
       /--unlearn-focus must be on or off, got "yes"/,
     );
+  });
+
+  it('out-of-distribution images stop the cleanse before training unless the warning is accepted', async () => {
+    const out = path.join(dir, 'gated');
+    const events: EngineEvent[] = [];
+    await assert.rejects(
+      runCleanse({ model: modelJson, data: images, out, epochs: 1, batch: 32 }, BACKEND, (e) => events.push(e)),
+      (err: unknown) => err instanceof InputError && /data check failed on .*stopped before training.*--accept-data-warning/.test((err as Error).message),
+    );
+    assert.ok(!events.some((e) => e.type === 'progress' && e.phase === 'distill'), 'no training step ran');
+    assert.ok(!existsSync(out), 'nothing written');
   });
 });
