@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../src/engine/errors';
 import { prepareOutput, writeFileAtomic } from '../../src/engine/outputDir';
+import { OUTPUT_MARKER_FILE } from '../../src/shared/outputFolderRule';
 import { makeTempDir, removeDir } from '../fixtures/modelFixtures';
 
 async function rejectsWithInputError(promise: Promise<unknown>, ...fragments: string[]): Promise<void> {
@@ -21,15 +22,20 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/** Every file under `dir` with its content, for before/after comparisons. */
+/** Every file under `dir` with its content (the marker left out), for before/after comparisons. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
+    if (!entry.isFile() || entry.name === OUTPUT_MARKER_FILE) continue;
     const full = path.join(entry.parentPath, entry.name);
     result[path.relative(dir, full)] = await fs.readFile(full, 'utf8');
   }
   return result;
+}
+
+/** Makes `dir` look like an output this tool wrote (a marker listing `files`), so --force may replace it. */
+async function markAsOurs(dir: string, files: string[]): Promise<void> {
+  await fs.writeFile(path.join(dir, OUTPUT_MARKER_FILE), JSON.stringify({ tool: 'backdoor-cleanse', files }));
 }
 
 describe('outputDir', () => {
@@ -78,7 +84,7 @@ describe('outputDir', () => {
     });
 
     it('--out that contains the input model folder (force would delete the model)', async () => {
-      await rejectsWithInputError(prepareOutput(root, { inputModelDir: modelDir, force: true }), "contains the input model's folder");
+      await rejectsWithInputError(prepareOutput(root, { inputModelDir: modelDir, force: true }), "holds the input model's folder");
       assert.ok(await exists(path.join(modelDir, 'model.json')));
     });
 
@@ -109,6 +115,7 @@ describe('outputDir', () => {
       assert.equal(await exists(out), false, 'nothing at --out before commit');
       await staged.commit();
       assert.deepEqual(await snapshot(out), { 'model.json': 'new' });
+      assert.deepEqual(JSON.parse(await fs.readFile(path.join(out, OUTPUT_MARKER_FILE), 'utf8')), { tool: 'backdoor-cleanse', files: ['model.json'] });
       assert.deepEqual(await fs.readdir(path.dirname(out)), ['out'], 'no staging folder left');
     });
 
@@ -126,6 +133,7 @@ describe('outputDir', () => {
       await fs.mkdir(path.join(out, 'sub'), { recursive: true });
       await fs.writeFile(path.join(out, 'model.json'), 'old');
       await fs.writeFile(path.join(out, 'sub', 'stale.bin'), 'old');
+      await markAsOurs(out, ['model.json', 'sub/stale.bin']);
       const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
       await fs.writeFile(path.join(staged.stagingDir, 'model.json'), 'new');
       assert.deepEqual(await snapshot(out), { 'model.json': 'old', [path.join('sub', 'stale.bin')]: 'old' });
@@ -138,6 +146,7 @@ describe('outputDir', () => {
       const out = path.join(root, 'out');
       await fs.mkdir(out);
       await fs.writeFile(path.join(out, 'model.json'), 'old');
+      await markAsOurs(out, ['model.json']);
       const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
       await fs.rm(staged.stagingDir, { recursive: true }); // the second rename of the commit now fails
       await assert.rejects(staged.commit(), { code: 'ENOENT' });
@@ -169,7 +178,31 @@ describe('outputDir', () => {
     });
   });
 
+  describe('--force replaces only what this tool wrote', () => {
+    it('refuses a folder without the marker, or with files the marker does not list, at prepare and again at commit', async () => {
+      const out = path.join(root, 'out');
+      await fs.mkdir(out);
+      await fs.writeFile(path.join(out, 'model.json'), 'theirs');
+      await rejectsWithInputError(prepareOutput(out, { inputModelDir: modelDir, force: true }), 'was not written by Backdoor Cleanse');
+      await markAsOurs(out, ['model.json']);
+      const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
+      await fs.writeFile(path.join(staged.stagingDir, 'model.json'), 'new');
+      await fs.writeFile(path.join(out, 'added-meanwhile.txt'), 'mine');
+      await rejectsWithInputError(staged.commit(), 'did not write (added-meanwhile.txt)');
+      await staged.abort();
+      assert.deepEqual(await snapshot(out), { 'model.json': 'theirs', 'added-meanwhile.txt': 'mine' });
+    });
+  });
+
   describe('abort and crashes', () => {
+    it('abort removes the parent folders prepareOutput created, not the ones that existed', async () => {
+      const staged = await prepareOutput(path.join(root, 'a', 'b', 'out'), { inputModelDir: modelDir });
+      assert.ok(await exists(path.join(root, 'a', 'b')));
+      await staged.abort();
+      assert.deepEqual(await fs.readdir(root), ['model']);
+    });
+
+
     it('abort removes the staging folder and leaves nothing at --out', async () => {
       const out = path.join(root, 'out');
       const staged = await prepareOutput(out, { inputModelDir: modelDir });
@@ -184,6 +217,7 @@ describe('outputDir', () => {
       const out = path.join(root, 'out');
       await fs.mkdir(out);
       await fs.writeFile(path.join(out, 'model.json'), 'old');
+      await markAsOurs(out, ['model.json']);
       const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
       await fs.writeFile(path.join(staged.stagingDir, 'model.json'), 'new');
       await staged.abort();
@@ -195,6 +229,7 @@ describe('outputDir', () => {
       const out = path.join(root, 'out');
       await fs.mkdir(out);
       await fs.writeFile(path.join(out, 'model.json'), 'old');
+      await markAsOurs(out, ['model.json']);
       const outputDirModule = path.resolve(__dirname, '../../src/engine/outputDir.js');
       const script = `
         const { prepareOutput } = require(${JSON.stringify(outputDirModule)});

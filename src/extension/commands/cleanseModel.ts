@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CleanseParams, CleanseResult } from '../../shared/protocol';
-import { expandOutputFolder, uniqueFolder } from '../outputFolder';
+import { expandOutputFolder, outputFolderProblem, uniqueFolder } from '../outputFolder';
 import { RecentChoices } from '../recentChoices';
 import type { Services } from '../services';
 import { ensureTrusted } from '../trust';
@@ -53,6 +53,11 @@ export async function cleanseModel(services: Services, target: unknown, rawOptio
     data: path.resolve(data),
     out: path.resolve(out),
   };
+  const problem = outputFolderProblem(params, workspaceFolderOf(model));
+  if (problem !== null) {
+    void vscode.window.showErrorMessage(`Backdoor Cleanse: ${problem}`);
+    return undefined;
+  }
   const job = services.runner.start({ kind: 'cleanse', params });
   noticeIfQueued(services.runner, job);
   let result: CleanseResult;

@@ -207,7 +207,11 @@ export class CleansePanel implements vscode.Disposable {
   }
 
   private start(method: DefenseMethod, requested: CleanseParams): void {
-    const choice = panelJobSpec(method ?? 'bcu', requested ?? ({} as CleanseParams), { absolute: (file) => this.absolute(file), defaultOut: (model) => this.defaultOut(model) });
+    const choice = panelJobSpec(method ?? 'bcu', requested ?? ({} as CleanseParams), {
+      absolute: (file) => this.absolute(file),
+      defaultOut: (model) => this.defaultOut(model),
+      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    });
     if (!choice.ok) {
       void vscode.window.showErrorMessage(`Backdoor Cleanse: ${choice.message}`);
       return;

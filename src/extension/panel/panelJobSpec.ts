@@ -5,12 +5,15 @@
  */
 import { DEFENSE_NEEDS, type CleanseParams, type DefendParams, type JobSpec } from '../../shared/protocol';
 import type { DefenseMethod } from '../../shared/panelMessages';
+import { outputFolderProblem } from '../outputFolder';
 
 export interface PanelPaths {
   /** A path typed in the panel, made absolute (relative to the first workspace folder). */
   absolute(file: string): string;
   /** The output folder used when the user left it empty. */
   defaultOut(model: string): string;
+  /** Where relative paths start (the first workspace folder): never an output folder itself. */
+  workspaceFolder?: string;
 }
 
 export type PanelJobChoice = { ok: true; spec: JobSpec } | { ok: false; message: string };
@@ -33,10 +36,13 @@ export function panelJobSpec(method: DefenseMethod, requested: CleanseParams, pa
   };
   if (filled(requested.evalData)) common.evalData = paths.absolute(requested.evalData);
   if (filled(requested.trigger)) common.trigger = paths.absolute(requested.trigger);
+  const data = filled(requested.data) && needs !== 'data-free' ? paths.absolute(requested.data) : undefined;
+  const problem = outputFolderProblem({ out: common.out, model, data, evalData: common.evalData, trigger: common.trigger }, paths.workspaceFolder);
+  if (problem !== null) return { ok: false, message: problem };
   if (method === 'bcu') return { ok: true, spec: { kind: 'cleanse', params: { ...common, data: paths.absolute(requested.data) } } };
   // The schedule's ratios are BCU's; the other defenses do not re-initialize.
-  const { data, ratios: _ratios, ...rest } = common;
+  const { data: requestedData, ratios: _ratios, ...rest } = common;
   const params: DefendParams = { ...rest, method };
-  if (filled(data)) params.data = paths.absolute(data);
+  if (filled(requestedData)) params.data = paths.absolute(requestedData);
   return { ok: true, spec: { kind: 'defend', params } };
 }
