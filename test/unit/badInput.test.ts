@@ -182,10 +182,13 @@ describe('bad input files (bcu as a child process)', function () {
     await assertUnchanged('corrupt PNGs');
   });
 
-  it('an unreadable weights file (EACCES) is one line naming the shard, exit 2', async () => {
+  it('an unreadable weights file or data file (EACCES) is one line naming it, exit 2', async () => {
     const r = run(['inspect', '--model', path.join(modelDir, 'model.json')], { fault: { path: 'group1-shard1of1.bin', code: 'EACCES' } });
     assert.equal(r.code, 2, r.stderr);
     assert.match(oneLineReason(r, 'inspect'), /weight shard .*group1-shard1of1\.bin listed in .*model\.json cannot be read \(EACCES\); check its permissions/);
+    const data = run(['inspect', '--model', path.join(modelDir, 'model.json'), '--data', images, '--no-suspect'], { fault: { path: 'pool-images-idx3-ubyte', code: 'EACCES' } });
+    assert.equal(data.code, 2, data.stderr);
+    assert.match(oneLineReason(data, 'inspect'), /pool-images-idx3-ubyte cannot be read \(EACCES\); check its permissions/);
     await assertUnchanged('EACCES');
   });
 

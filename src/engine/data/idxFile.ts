@@ -180,7 +180,9 @@ async function readGzipPrefix(file: string, length: number): Promise<Uint8Array>
 }
 
 async function readPlainPrefix(file: string, length: number): Promise<Uint8Array> {
-  const handle = await fs.open(file, 'r');
+  const handle = await fs.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(`${file} cannot be read (${err.code ?? err.message}); check its permissions.`, file);
+  });
   try {
     const head = Buffer.alloc(length);
     const { bytesRead } = await handle.read(head, 0, length, 0);
