@@ -144,14 +144,14 @@ async function homeDirectory(): Promise<string | null> {
 
 /**
  * --force replaces only what we wrote: the marker must be ours and list every file in the folder.
- * A folder written by a version before the marker existed is refused too (delete it yourself).
+ * A folder from a version before the marker is recognized by its run record instead.
  */
 async function assertWrittenByUs(target: string): Promise<void> {
   let marker: OutputMarker | null = null;
   try {
     marker = parseOutputMarker(JSON.parse(await fs.readFile(path.join(target, OUTPUT_MARKER_FILE), 'utf8')));
   } catch {
-    marker = null;
+    marker = await markerOfEarlierVersion(target);
   }
   if (marker === null) {
     throw new InputError(
@@ -168,6 +168,27 @@ async function assertWrittenByUs(target: string): Promise<void> {
         `Choose a new folder, or move those files out first.`,
       target,
     );
+  }
+}
+
+/**
+ * Outputs written before the marker existed: a report.json whose tool is ours; what such a run
+ * wrote is report.json, model.json, the weight shards model.json lists and the suspect-trigger image.
+ */
+async function markerOfEarlierVersion(target: string): Promise<OutputMarker | null> {
+  try {
+    const report = JSON.parse(await fs.readFile(path.join(target, 'report.json'), 'utf8')) as { tool?: { name?: unknown } };
+    if (report?.tool?.name !== 'backdoor-cleanse') return null;
+    const files = ['report.json', 'suspect-trigger.png'];
+    const modelJson = await fs.readFile(path.join(target, 'model.json'), 'utf8').catch(() => null);
+    if (modelJson !== null) {
+      files.push('model.json');
+      const manifest = (JSON.parse(modelJson) as { weightsManifest?: { paths?: unknown[] }[] }).weightsManifest ?? [];
+      for (const group of manifest) for (const shard of group.paths ?? []) if (typeof shard === 'string' && !shard.includes('..')) files.push(shard);
+    }
+    return { tool: 'backdoor-cleanse', files };
+  } catch {
+    return null;
   }
 }
 

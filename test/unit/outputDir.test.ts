@@ -194,6 +194,28 @@ describe('outputDir', () => {
     });
   });
 
+  describe('outputs of versions before the marker', () => {
+    it('are recognized by their report.json (tool backdoor-cleanse) and model.json, and only with nothing else in them', async () => {
+      const out = path.join(root, 'old');
+      await fs.mkdir(out);
+      await fs.writeFile(path.join(out, 'report.json'), JSON.stringify({ tool: { name: 'backdoor-cleanse', version: '0.1.0' } }));
+      await fs.writeFile(path.join(out, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] }));
+      await fs.writeFile(path.join(out, 'group1-shard1of1.bin'), 'w');
+      await fs.writeFile(path.join(out, 'notes.txt'), 'mine');
+      await rejectsWithInputError(prepareOutput(out, { inputModelDir: modelDir, force: true }), 'did not write (notes.txt)');
+      await fs.rm(path.join(out, 'notes.txt'));
+      const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
+      await fs.writeFile(path.join(staged.stagingDir, 'model.json'), 'new');
+      await staged.commit();
+      assert.deepEqual(await snapshot(out), { 'model.json': 'new' });
+
+      const other = path.join(root, 'other-tool');
+      await fs.mkdir(other);
+      await fs.writeFile(path.join(other, 'report.json'), JSON.stringify({ tool: { name: 'something-else' } }));
+      await rejectsWithInputError(prepareOutput(other, { inputModelDir: modelDir, force: true }), 'was not written by Backdoor Cleanse');
+    });
+  });
+
   describe('abort and crashes', () => {
     it('abort removes the parent folders prepareOutput created, not the ones that existed', async () => {
       const staged = await prepareOutput(path.join(root, 'a', 'b', 'out'), { inputModelDir: modelDir });

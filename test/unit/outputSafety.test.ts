@@ -201,6 +201,21 @@ describe('output safety (bcu --out and --force)', function () {
     assert.match(oneLineReason(defend, 'defend'), /--out\b.*(empty|required)/);
     await assertUnchanged('attack and defend');
   });
+
+  it('the demo refuses the current directory and a folder holding files it did not write', async () => {
+    const here = bcu(['demo', '--out', '.', '--quick', '--backend', 'wasm', '--json'], { cwd: work });
+    assert.equal(here.code, 2, here.stderr);
+    assert.match(oneLineReason(here, 'demo'), /is the current directory/);
+    const mine = path.join(root, 'demo-here');
+    await fs.mkdir(path.join(mine, 'data'), { recursive: true });
+    await fs.writeFile(path.join(mine, 'badnets.json'), 'my own trigger');
+    await fs.writeFile(path.join(mine, 'data', 'my-images.csv'), '1,2');
+    const r = bcu(['demo', '--out', mine, '--quick', '--backend', 'wasm', '--json'], { cwd: work });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(oneLineReason(r, 'demo'), /holds files the demo did not write \(badnets\.json, data\/my-images\.csv\)/);
+    assert.equal(await fs.readFile(path.join(mine, 'badnets.json'), 'utf8'), 'my own trigger');
+    await assertUnchanged('demo');
+  });
 });
 
 describe('the output-folder rule (shared with the extension)', () => {
