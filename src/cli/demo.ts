@@ -11,6 +11,8 @@ import { initBackend } from '../engine/backend';
 import { runCleanse } from '../engine/bcu/cleanse';
 import { writeIdx } from '../engine/data/idxWriter';
 import { SYNTHETIC_SHAPE, syntheticImages } from '../engine/data/synthetic';
+import { InputError } from '../engine/errors';
+import { outputFolderRefusal } from '../shared/outputFolderRule';
 import type { BackendChoice, EngineEventSink } from '../shared/protocol';
 import type { Metrics } from '../shared/report';
 
@@ -76,16 +78,52 @@ async function demoData(dir: string, quick: boolean): Promise<DemoData> {
   return { name: 'synthetic', train: path.join(dir, 'train-images-idx3-ubyte'), test: path.join(dir, 't10k-images-idx3-ubyte'), pool: quick ? 1000 : 3000 };
 }
 
+/** What the demo writes into its --out; anything else there is the user's, so the demo refuses the folder. */
+const DEMO_ENTRIES = new Set(['data', 'badnets.json', 'attacked', 'cleansed']);
+const DEMO_TRIGGER_TEXT = JSON.stringify({ type: 'badnets', target: 0, size: 3, position: 'bottom-right' }, null, 2) + '\n';
+const DEMO_DATA_FILES = new Set(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']);
+
+/** --out for the demo: a new or empty folder, or one an earlier demo wrote (the demo rewrites only its own files). */
+async function checkDemoFolder(given: string): Promise<void> {
+  const root = path.resolve(given);
+  const real = await fs.realpath(root).catch(() => root);
+  const home = (() => {
+    try {
+      return os.homedir() || null;
+    } catch {
+      return null;
+    }
+  })();
+  const refusal = outputFolderRefusal({ given, resolved: real, cwd: await fs.realpath(process.cwd()).catch(() => process.cwd()), home, inputs: [] });
+  if (refusal !== null) throw new InputError(refusal, root);
+  const entries = await fs.readdir(root).catch(() => [] as string[]);
+  const dataEntries = entries.includes('data') ? await fs.readdir(path.join(root, 'data')).catch(() => ['(not a folder)']) : [];
+  const trigger = entries.includes('badnets.json') ? await fs.readFile(path.join(root, 'badnets.json'), 'utf8').catch(() => null) : DEMO_TRIGGER_TEXT;
+  const foreign = [
+    ...(trigger === DEMO_TRIGGER_TEXT ? [] : ['badnets.json']),
+    ...entries.filter((e) => e !== 'badnets.json' && !DEMO_ENTRIES.has(e) && !/^\.(attacked|cleansed)\.(tmp|old)-/.test(e)),
+    ...dataEntries.filter((e) => !DEMO_DATA_FILES.has(e)).map((e) => `data/${e}`),
+  ];
+  if (foreign.length > 0) {
+    throw new InputError(
+      `--out ${root} holds files the demo did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}); ` +
+        `the demo writes data/, badnets.json, attacked/ and cleansed/ there. Choose a new folder.`,
+      root,
+    );
+  }
+}
+
 export async function runDemo(options: DemoOptions, sink: EngineEventSink, signal?: AbortSignal): Promise<DemoResult> {
   const backend = await initBackend(options.backend);
   sink({ type: 'backend', backend });
+  if (options.out !== undefined) await checkDemoFolder(options.out);
   const root = options.out ? path.resolve(options.out) : await fs.mkdtemp(path.join(os.tmpdir(), 'bcu-demo-'));
   await fs.mkdir(root, { recursive: true });
   const dataDir = path.join(root, 'data');
   await fs.mkdir(dataDir, { recursive: true });
   const data = await demoData(dataDir, options.quick);
   const triggerPath = path.join(root, 'badnets.json');
-  await fs.writeFile(triggerPath, JSON.stringify({ type: 'badnets', target: 0, size: 3, position: 'bottom-right' }, null, 2) + '\n');
+  await fs.writeFile(triggerPath, DEMO_TRIGGER_TEXT);
   const sizes = { ...(options.quick ? QUICK_SIZES : data.name === 'fashion-mnist' ? FASHION_SIZES : SYNTHETIC_SIZES), ...options.sizes };
   sink({ type: 'log', level: 'info', message: `demo on ${data.name}: attack trains on ${sizes.train} labeled images, cleanse uses ${sizes.unlabeled} unlabeled held-out images; files in ${root}` });
 

@@ -105,7 +105,7 @@ export async function evaluateModel(model: tf.LayersModel, source: ImageSource, 
       }
       const batchLabels = batch.labels;
       const cleanTop1 = await predictTop1(batch.x);
-      checkClasses(source.path, batchLabels, cleanTop1.classes, trigger);
+      checkClasses(source.path, batchLabels, cleanTop1.classes, trigger, source.classNames != null);
       const triggeredTop1 = new Int32Array(batchLabels.length).fill(-1);
       if (trigger) {
         // Only non-target images count for ASR/RA, so only those are triggered and scored.
@@ -221,18 +221,18 @@ function checkInputShape(model: tf.LayersModel, source: ImageSource): void {
   }
 }
 
-function checkClasses(sourcePath: string, labels: Int32Array, classes: number, trigger?: PreparedTrigger): void {
+function checkClasses(sourcePath: string, labels: Int32Array, classes: number, trigger?: PreparedTrigger, fromFolders = true): void {
   if (trigger && trigger.spec.target >= classes) {
     throw new InputError(
       `trigger target ${trigger.spec.target} is not a class of this model (it has ${classes} outputs); fix "target" in the trigger spec.`,
     );
   }
   for (const label of labels) {
-    if (label < 0 || label >= classes) {
-      throw new InputError(
-        `${sourcePath}: an image has class index ${label} but the model has ${classes} outputs; check the class folders (or classes.txt) against the model.`,
-        sourcePath,
-      );
-    }
+    if (label >= 0 && label < classes) continue;
+    // Class folders are counted by the folder scan; an IDX labels file states numbers directly.
+    const advice = fromFolders
+      ? 'check the class folders (or classes.txt) against the model.'
+      : `the labels file beside it says so; use the labels file that belongs to these images and this model (labels 0 to ${classes - 1}).`;
+    throw new InputError(`${sourcePath}: an image has label ${label} but the model has ${classes} outputs; ${advice}`, sourcePath);
   }
 }

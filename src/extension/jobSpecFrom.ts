@@ -9,7 +9,7 @@
 import type { PanelDefaults } from '../shared/panelMessages';
 import { DEFENSE_NEEDS, type CleanseParams, type DefendParams, type DefenseMethodId, type JobSpec } from '../shared/protocol';
 import type { ExtensionConfig } from './config';
-import { expandOutputFolder, uniqueFolder } from './outputFolder';
+import { expandOutputFolder, outputFolderProblem, uniqueFolder } from './outputFolder';
 
 /** What the caller knows: the palette's arguments and pickers, or the panel's form (a JobSpec it sends). */
 export type JobRequest =
@@ -67,6 +67,10 @@ export function jobSpecFrom(config: ExtensionConfig, request: JobRequest, places
   };
   if (filled(requested.evalData)) common.evalData = places.absolute(requested.evalData);
   if (filled(requested.trigger)) common.trigger = places.absolute(requested.trigger);
+  // The engine refuses such a folder too; saying so here spares a worker start and names the input.
+  const dataPath = filled(data) && needs !== 'data-free' ? places.absolute(data) : undefined;
+  const problem = outputFolderProblem({ out: common.out, model, data: dataPath, evalData: common.evalData, trigger: common.trigger }, places.workspaceFolderOf(model));
+  if (problem !== null) return { ok: false, message: problem };
   if (kind === 'cleanse') {
     const { method: _method, ...params } = common;
     return { ok: true, spec: { kind: 'cleanse', params: { ...params, data: places.absolute(data as string) } as CleanseParams } };

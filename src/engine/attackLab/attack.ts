@@ -65,9 +65,7 @@ export async function runAttack(params: AttackParams, backend: BackendInfo, sink
   const plan = planPoisoning(labels, spec, rate, seed);
   const trigger = await prepareTrigger(spec, shape);
   const evaluation = params.evalData ? await openEvaluation(params.evalData, params.trigger, shape, params.evalLimit) : null;
-  // The training data plays the input's part: --out may never be inside it.
-  const dataDir = (await fs.stat(params.data)).isDirectory() ? params.data : path.dirname(params.data);
-  const staged = await prepareOutput(params.out, { inputModelDir: dataDir, force: params.force });
+  const staged = await prepareOutput(params.out, { data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force });
   const arch = params.arch ?? ATTACK_DEFAULTS.arch;
   const model = buildArchitecture(arch, { inputShape: [shape.height, shape.width, shape.channels], classes, seed });
   try {
@@ -112,7 +110,7 @@ export async function runAttack(params: AttackParams, backend: BackendInfo, sink
     return { type: 'result', model: modelOut, report: reportOut, acc: metrics?.acc ?? null, asr: metrics?.asr ?? null, ra: metrics?.ra ?? null, seconds: (Date.now() - t0) / 1000 };
   } catch (error) {
     await staged.abort();
-    throw error;
+    throw staged.explain(error);
   } finally {
     model.dispose();
   }

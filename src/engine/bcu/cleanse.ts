@@ -72,7 +72,7 @@ export async function runCleanse(
   const teacherFile = await loadModel(params.model);
   const teacher = teacherFile.model;
   let student: tf.LayersModel | null = null;
-  const staged = await prepareOutput(params.out, { inputModelDir: teacherFile.modelDir, force: params.force }).catch((err) => {
+  const staged = await prepareOutput(params.out, { model: teacherFile.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force }).catch((err) => {
     teacher.dispose();
     throw err;
   });
@@ -318,7 +318,7 @@ export async function runCleanse(
     return { type: 'result', model: modelOut, report: reportOut, before, after, agreement: agree, seconds: timings.totalSeconds };
   } catch (error) {
     await staged.abort();
-    throw error;
+    throw staged.explain(error);
   } finally {
     teacher.dispose();
     student?.dispose();

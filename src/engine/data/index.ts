@@ -27,7 +27,9 @@ export async function openImageSource(path: string, options: OpenOptions): Promi
 
 /** IDX files renamed by the user: gzip, or the 00 00 08 magic. */
 async function startsLikeIdx(path: string): Promise<boolean> {
-  const handle = await fs.open(path, 'r');
+  const handle = await fs.open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(`${path} cannot be read (${err.code ?? err.message}); check its permissions.`, path);
+  });
   try {
     const head = Buffer.alloc(3);
     const { bytesRead } = await handle.read(head, 0, 3, 0);

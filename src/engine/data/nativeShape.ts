@@ -6,7 +6,7 @@ import * as fs from 'fs/promises';
 import * as path from 'path';
 import { InputError } from '../errors';
 import { decodeImage } from './decodeImage';
-import { looksLikeIdxName, readIdxFile } from './idxFile';
+import { looksLikeIdxName, readIdxHeader } from './idxFile';
 import { scanFolder } from './scanFolder';
 import type { ImageShape } from './types';
 
@@ -14,7 +14,7 @@ export async function nativeImageShape(dataPath: string): Promise<ImageShape> {
   const stat = await fs.stat(dataPath).catch(() => null);
   if (!stat) throw new InputError(`${dataPath} does not exist. Pass a folder of images or an IDX images file.`, dataPath);
   if (stat.isFile() && looksLikeIdxName(dataPath)) {
-    const idx = await readIdxFile(dataPath);
+    const idx = await readIdxHeader(dataPath);
     if (idx.dims.length !== 3) throw new InputError(`${dataPath}: an IDX images file has 3 dimensions (count, rows, cols), this one has ${idx.dims.length}.`, dataPath);
     return { height: idx.dims[1], width: idx.dims[2], channels: 1 };
   }

@@ -87,7 +87,7 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: base.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const loaded = await loadModel(params.model);
   const model: tf.LayersModel = loaded.model;
-  const staged = await prepareOutput(params.out, { inputModelDir: loaded.modelDir, force: params.force }).catch((err) => {
+  const staged = await prepareOutput(params.out, { model: loaded.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force }).catch((err) => {
     model.dispose();
     throw err;
   });
@@ -173,7 +173,7 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
     return { type: 'result', method, needs, model: modelOut, report: reportOut, before, after, ...(pruned ? { pruned } : {}), seconds: timings.totalSeconds };
   } catch (error) {
     await staged.abort();
-    throw error;
+    throw staged.explain(error);
   } finally {
     model.dispose();
   }

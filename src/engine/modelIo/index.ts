@@ -9,7 +9,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ImageShape } from '../data/types';
 import { InputError } from '../errors';
+import { checkFiniteWeights } from './finiteWeights';
 import { imageInputShape } from './imageInput';
+import { checkLayerWeights } from './layerWeights';
 import { readModelJson } from './modelJson';
 import { writeModelFiles, type SavedModelFiles, type SaveModelOptions } from './modelWriter';
 import { planShards, readShards } from './shardFiles';
@@ -50,8 +52,10 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<ModelAr
   const modelDir = path.dirname(jsonPath);
   const { json, bytes } = await readModelJson(jsonPath);
   const plan = await planShards(json.weightsManifest, modelDir, jsonPath);
+  checkLayerWeights(json, plan.weightSpecs, jsonPath);
   const hash = createHash('sha256').update(bytes);
   const weightData = await readShards(plan, hash, jsonPath);
+  checkFiniteWeights(plan, weightData, jsonPath);
   const artifacts = tf.io.getModelArtifactsForJSONSync(json, plan.weightSpecs, weightData);
   return {
     artifacts,
@@ -69,12 +73,7 @@ export async function loadModel(modelJsonPath: string): Promise<LoadedModel> {
   try {
     model = await tf.loadLayersModel({ load: async () => artifacts });
   } catch (error) {
-    // The files passed every check, so what is left is content TF.js cannot build (custom layers, mismatched weights).
-    throw new InputError(
-      `${jsonPath} could not be loaded as a TF.js LayersModel: ${(error as Error).message}. Models with custom ` +
-        `layers or Lambda layers are not supported; re-export the model with built-in layers only.`,
-      jsonPath,
-    );
+    throw new InputError(`${jsonPath} could not be loaded as a TF.js LayersModel: ${whyNotLoaded(error)}`, jsonPath);
   }
   try {
     return { model, sha256, modelJsonPath: jsonPath, modelDir, inputShape: imageInputShape(model, jsonPath) };
@@ -90,6 +89,19 @@ export async function loadModel(modelJsonPath: string): Promise<LoadedModel> {
  */
 export async function saveModel(model: tf.LayersModel, dir: string, options?: SaveModelOptions): Promise<SavedModelFiles> {
   return writeModelFiles(model, dir, options);
+}
+
+/**
+ * TF.js errors span several lines and may be long: one line, and the advice that fits the cause
+ * (an unknown layer class is a custom or Lambda layer; anything else is weights that do not fit).
+ */
+function whyNotLoaded(error: unknown): string {
+  const raw = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+  const detail = raw.length > 300 ? `${raw.slice(0, 300).replace(/\s+\S*$/, '')} ...` : raw.replace(/[.\s]+$/, '');
+  const unknownLayer = /Unknown (layer|initializer|regularizer|constraint|activation)|Lambda|custom/i.test(raw);
+  return unknownLayer
+    ? `${detail}. It uses a custom or Lambda layer, which TF.js cannot rebuild; re-export the model with built-in layers only.`
+    : `${detail}. model.json and its weight files do not fit together; re-export the model (model.json with its .bin files).`;
 }
 
 async function modelJsonPathFor(given: string): Promise<string> {

@@ -51,7 +51,12 @@ export async function readShards(plan: ShardPlan, hash: Hash, modelJsonPath: str
   let offset = 0;
   for (const shard of plan.shards) {
     const view = new Uint8Array(buffer, offset, shard.bytes);
-    const handle = await fs.open(shard.absolutePath, 'r');
+    const handle = await fs.open(shard.absolutePath, 'r').catch((error: NodeJS.ErrnoException) => {
+      throw new InputError(
+        `weight shard ${shard.absolutePath} listed in ${modelJsonPath} cannot be read (${error.code ?? error.message}); check its permissions.`,
+        shard.absolutePath,
+      );
+    });
     try {
       let filled = 0;
       while (filled < shard.bytes) {

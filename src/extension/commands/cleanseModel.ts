@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CleanseParams, CleanseResult } from '../../shared/protocol';
+import { expandOutputFolder, outputFolderProblem, uniqueFolder } from '../outputFolder';
 import { jobSpecFrom } from '../jobSpecFrom';
 import { RecentChoices } from '../recentChoices';
 import type { Services } from '../services';

@@ -172,7 +172,7 @@ describe('evaluate: evaluateModel and agreement on a hand-made model', () => {
     const badLabels = arraySource([image(true, false)], [5], SHAPE);
     await assert.rejects(
       evaluateModel(model, badLabels, { scaling: { mode: 'unit' } }),
-      (err: unknown) => err instanceof InputError && /class index 5 but the model has 3 outputs/.test(err.message),
+      (err: unknown) => err instanceof InputError && /label 5 but the model has 3 outputs/.test(err.message),
     );
     assert.strictEqual(tf.memory().numTensors, before, 'nothing leaks on the error path');
   });

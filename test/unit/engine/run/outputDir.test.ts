@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../../../src/engine/errors';
 import { prepareOutput, writeFileAtomic } from '../../../../src/engine/run/outputDir';
+import { OUTPUT_MARKER_FILE } from '../../../../src/shared/outputFolderRule';
 import { makeTempDir, removeDir } from '../../../fixtures/modelFixtures';
 import { compiled } from '../../../fixtures/repoPaths';
 
@@ -22,15 +23,20 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/** Every file under `dir` with its content, for before/after comparisons. */
+/** Every file under `dir` with its content (the marker left out), for before/after comparisons. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
+    if (!entry.isFile() || entry.name === OUTPUT_MARKER_FILE) continue;
     const full = path.join(entry.parentPath, entry.name);
     result[path.relative(dir, full)] = await fs.readFile(full, 'utf8');
   }
   return result;
+}
+
+/** Makes `dir` look like an output this tool wrote (a marker listing `files`), so --force may replace it. */
+async function markAsOurs(dir: string, files: string[]): Promise<void> {
+  await fs.writeFile(path.join(dir, OUTPUT_MARKER_FILE), JSON.stringify({ tool: 'backdoor-cleanse', files }));
 }
 
 describe('outputDir', () => {
@@ -79,7 +85,7 @@ describe('outputDir', () => {
     });
 
     it('--out that contains the input model folder (force would delete the model)', async () => {
-      await rejectsWithInputError(prepareOutput(root, { inputModelDir: modelDir, force: true }), "contains the input model's folder");
+      await rejectsWithInputError(prepareOutput(root, { inputModelDir: modelDir, force: true }), "holds the input model's folder");
       assert.ok(await exists(path.join(modelDir, 'model.json')));
     });
 
@@ -110,6 +116,7 @@ describe('outputDir', () => {
       assert.equal(await exists(out), false, 'nothing at --out before commit');
       await staged.commit();
       assert.deepEqual(await snapshot(out), { 'model.json': 'new' });
+      assert.deepEqual(JSON.parse(await fs.readFile(path.join(out, OUTPUT_MARKER_FILE), 'utf8')), { tool: 'backdoor-cleanse', files: ['model.json'] });
       assert.deepEqual(await fs.readdir(path.dirname(out)), ['out'], 'no staging folder left');
     });
 
@@ -127,6 +134,7 @@ describe('outputDir', () => {
       await fs.mkdir(path.join(out, 'sub'), { recursive: true });
       await fs.writeFile(path.join(out, 'model.json'), 'old');
       await fs.writeFile(path.join(out, 'sub', 'stale.bin'), 'old');
+      await markAsOurs(out, ['model.json', 'sub/stale.bin']);
       const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
       await fs.writeFile(path.join(staged.stagingDir, 'model.json'), 'new');
       assert.deepEqual(await snapshot(out), { 'model.json': 'old', [path.join('sub', 'stale.bin')]: 'old' });
@@ -139,6 +147,7 @@ describe('outputDir', () => {
       const out = path.join(root, 'out');
       await fs.mkdir(out);
       await fs.writeFile(path.join(out, 'model.json'), 'old');
+      await markAsOurs(out, ['model.json']);
       const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
       await fs.rm(staged.stagingDir, { recursive: true }); // the second rename of the commit now fails
       await assert.rejects(staged.commit(), { code: 'ENOENT' });
@@ -170,7 +179,53 @@ describe('outputDir', () => {
     });
   });
 
+  describe('--force replaces only what this tool wrote', () => {
+    it('refuses a folder without the marker, or with files the marker does not list, at prepare and again at commit', async () => {
+      const out = path.join(root, 'out');
+      await fs.mkdir(out);
+      await fs.writeFile(path.join(out, 'model.json'), 'theirs');
+      await rejectsWithInputError(prepareOutput(out, { inputModelDir: modelDir, force: true }), 'was not written by Backdoor Cleanse');
+      await markAsOurs(out, ['model.json']);
+      const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
+      await fs.writeFile(path.join(staged.stagingDir, 'model.json'), 'new');
+      await fs.writeFile(path.join(out, 'added-meanwhile.txt'), 'mine');
+      await rejectsWithInputError(staged.commit(), 'did not write (added-meanwhile.txt)');
+      await staged.abort();
+      assert.deepEqual(await snapshot(out), { 'model.json': 'theirs', 'added-meanwhile.txt': 'mine' });
+    });
+  });
+
+  describe('outputs of versions before the marker', () => {
+    it('are recognized by their report.json (tool backdoor-cleanse) and model.json, and only with nothing else in them', async () => {
+      const out = path.join(root, 'old');
+      await fs.mkdir(out);
+      await fs.writeFile(path.join(out, 'report.json'), JSON.stringify({ tool: { name: 'backdoor-cleanse', version: '0.1.0' } }));
+      await fs.writeFile(path.join(out, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] }));
+      await fs.writeFile(path.join(out, 'group1-shard1of1.bin'), 'w');
+      await fs.writeFile(path.join(out, 'notes.txt'), 'mine');
+      await rejectsWithInputError(prepareOutput(out, { inputModelDir: modelDir, force: true }), 'did not write (notes.txt)');
+      await fs.rm(path.join(out, 'notes.txt'));
+      const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
+      await fs.writeFile(path.join(staged.stagingDir, 'model.json'), 'new');
+      await staged.commit();
+      assert.deepEqual(await snapshot(out), { 'model.json': 'new' });
+
+      const other = path.join(root, 'other-tool');
+      await fs.mkdir(other);
+      await fs.writeFile(path.join(other, 'report.json'), JSON.stringify({ tool: { name: 'something-else' } }));
+      await rejectsWithInputError(prepareOutput(other, { inputModelDir: modelDir, force: true }), 'was not written by Backdoor Cleanse');
+    });
+  });
+
   describe('abort and crashes', () => {
+    it('abort removes the parent folders prepareOutput created, not the ones that existed', async () => {
+      const staged = await prepareOutput(path.join(root, 'a', 'b', 'out'), { inputModelDir: modelDir });
+      assert.ok(await exists(path.join(root, 'a', 'b')));
+      await staged.abort();
+      assert.deepEqual(await fs.readdir(root), ['model']);
+    });
+
+
     it('abort removes the staging folder and leaves nothing at --out', async () => {
       const out = path.join(root, 'out');
       const staged = await prepareOutput(out, { inputModelDir: modelDir });
@@ -185,6 +240,7 @@ describe('outputDir', () => {
       const out = path.join(root, 'out');
       await fs.mkdir(out);
       await fs.writeFile(path.join(out, 'model.json'), 'old');
+      await markAsOurs(out, ['model.json']);
       const staged = await prepareOutput(out, { inputModelDir: modelDir, force: true });
       await fs.writeFile(path.join(staged.stagingDir, 'model.json'), 'new');
       await staged.abort();
@@ -196,6 +252,7 @@ describe('outputDir', () => {
       const out = path.join(root, 'out');
       await fs.mkdir(out);
       await fs.writeFile(path.join(out, 'model.json'), 'old');
+      await markAsOurs(out, ['model.json']);
       const outputDirModule = compiled('src/engine/run/outputDir.ts');
       const script = `
         const { prepareOutput } = require(${JSON.stringify(outputDirModule)});
