@@ -10,6 +10,17 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The data check stopped a cleanse before training (bcu/dataGate.ts): an input error (exit 2)
+ * that the user may override by accepting the warning, so the host can offer to.
+ */
+export class DataCheckError extends InputError {
+  constructor(message: string, file?: string) {
+    super(message, file);
+    this.name = 'DataCheckError';
+  }
+}
+
 /** Training diverged (NaN/Inf loss): nothing is written; the message names the step. */
 export class DivergedError extends Error {
   constructor(readonly epoch: number, readonly step: number, readonly lossValue: number) {

@@ -13,7 +13,8 @@ export function presentJobs(runner: JobRunnerApi, output: vscode.OutputChannel):
   const subscriptions = [
     runner.onDidStart((job) => showProgress(job)),
     runner.onDidEnd(({ job, ok, error }) => {
-      if (ok || !error || error.kind === 'cancelled') return;
+      // A stopped data check is answered by a confirmation where the job was started (dataWarning.ts).
+      if (ok || !error || error.kind === 'cancelled' || error.kind === 'data-check') return;
       const title = error.kind === 'out-of-memory' ? 'ran out of memory' : error.kind === 'input' ? 'cannot run' : 'failed';
       output.appendLine(`${job.id} ${title}: ${error.message}`);
       void vscode.window.showErrorMessage(`Backdoor Cleanse: ${describeJob(job.spec)} ${title}. ${error.message}`, SHOW_LOG).then((choice) => {

@@ -4,7 +4,12 @@
  * as the same shape. One home, so the kinds and fields cannot drift apart.
  */
 
-export type FailureKind = 'input' | 'diverged' | 'cancelled' | 'out-of-memory' | 'internal';
+/**
+ * 'data-check': the cleanse stopped before training because the images look out of distribution;
+ * the same job with `acceptDataWarning` goes on (the CLI's --accept-data-warning, a confirmation in
+ * the editor).
+ */
+export type FailureKind = 'input' | 'data-check' | 'diverged' | 'cancelled' | 'out-of-memory' | 'internal';
 
 export interface Failure {
   kind: FailureKind;

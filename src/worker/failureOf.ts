@@ -10,9 +10,9 @@ export function failureOf(error: unknown, signal?: AbortSignal): ReportedFailure
   if (name === 'CancelledError' || name === 'AbortError' || signal?.aborted) {
     return { kind: 'cancelled', message: 'Cancelled.' };
   }
-  if (name === 'InputError') {
+  if (name === 'InputError' || name === 'DataCheckError') {
     const file = (err as { file?: unknown }).file;
-    return { kind: 'input', message: err.message, ...(typeof file === 'string' ? { file } : {}) };
+    return { kind: name === 'DataCheckError' ? 'data-check' : 'input', message: err.message, ...(typeof file === 'string' ? { file } : {}) };
   }
   if (name === 'DivergedError') return { kind: 'diverged', message: err.message };
   if (isOutOfMemory(err)) {

@@ -64,7 +64,7 @@ describe('the real worker', function () {
       const out = path.join(dir, 'tiny-cleansed');
       const failures: string[] = [];
       const sub = api.services.runner.onDidEnd((end) => end.error && failures.push(`${end.error.kind}: ${end.error.message}`));
-      const result = await vscode.commands.executeCommand<CleanseResult>('backdoorCleanse.cleanseModel', vscode.Uri.file(modelPath), { data: path.join(dir, 'images'), out, epochs: 1, batch: 16 });
+      const result = await vscode.commands.executeCommand<CleanseResult>('backdoorCleanse.cleanseModel', vscode.Uri.file(modelPath), { data: path.join(dir, 'images'), out, epochs: 1, batch: 16, acceptDataWarning: true });
       sub.dispose();
       assert.ok(result, `the cleanse succeeds (${failures.join('; ') || 'no failure reported'})`);
       assert.equal(path.resolve(result.model), path.join(out, 'model.json'));

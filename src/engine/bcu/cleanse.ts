@@ -15,7 +15,7 @@ import { assessDataQuality } from '../diagnostics/dataQuality';
 import { parseScaling } from '../data/normalize';
 import { distill } from './distill';
 import { createEpochProbe } from './safety/epochProbe';
-import { InputError } from '../errors';
+import { DataCheckError, InputError } from '../errors';
 import { agreement, evaluateModel } from '../evaluate';
 import { layerOutputChange } from './safety/layerOutputChange';
 import { logitsView } from '../training/logits';
@@ -99,7 +99,7 @@ export async function runCleanse(
     const dataQuality = await assessDataQuality(teacher, source, { scaling: settings.scaling, signal });
     timings.dataQualitySeconds = (Date.now() - tQuality) / 1000;
     const dataGated = outOfDistribution(dataQuality);
-    if (dataGated && !params.acceptDataWarning) throw new InputError(dataGateMessage(params.data, dataQuality), params.data);
+    if (dataGated && !params.acceptDataWarning) throw new DataCheckError(dataGateMessage(params.data, dataQuality), params.data);
     dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
     let mild: string | null = null;
     if (dataGated) {

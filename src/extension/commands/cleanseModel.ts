@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CleanseParams, CleanseResult } from '../../shared/protocol';
-import { expandOutputFolder, outputFolderProblem, uniqueFolder } from '../outputFolder';
+import { acceptsDataWarning } from '../dataWarning';
 import { jobSpecFrom } from '../jobSpecFrom';
 import { RecentChoices } from '../recentChoices';
 import type { Services } from '../services';
@@ -56,7 +56,9 @@ export async function cleanseModel(services: Services, target: unknown, rawOptio
   let result: CleanseResult;
   try {
     result = (await job.result) as CleanseResult;
-  } catch {
+  } catch (error) {
+    // Asked once: the second run has the warning accepted and cannot stop at the data check again.
+    if (!params.acceptDataWarning && (await acceptsDataWarning(error))) return cleanseModel(services, model, { ...options, data, acceptDataWarning: true });
     return undefined;
   }
   if (result.report) await services.reports.add(result.report);

@@ -26,6 +26,7 @@ describe('worker failure classification', () => {
   it('maps engine errors by name', () => {
     assert.deepEqual(failureOf(named('InputError', 'bad --data', { file: '/d' })), { kind: 'input', message: 'bad --data', file: '/d' });
     assert.deepEqual(failureOf(named('DivergedError', 'loss became NaN')), { kind: 'diverged', message: 'loss became NaN' });
+    assert.deepEqual(failureOf(named('DataCheckError', 'the data check failed on /d', { file: '/d' })), { kind: 'data-check', message: 'the data check failed on /d', file: '/d' });
     assert.deepEqual(failureOf(named('CancelledError', 'cancelled')), { kind: 'cancelled', message: 'Cancelled.' });
   });
 
