@@ -132,6 +132,7 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpecs }> = {
       'ratio-deepest': { type: 'number', help: 'bcu: depth-schedule ratio of the deepest stage (default 0.27)' },
       'unlearn-suspect': { type: 'number', help: 'bcu: share of student images stamped with the recovered suspect trigger (default 0.5; 0: off)' },
       ratios: { type: 'string', help: 'bcu: re-initialization ratios, as bcu cleanse --ratios' },
+      'accept-data-warning': { type: 'boolean', help: 'bcu: go on when the data check finds the images out of distribution (as bcu cleanse)' },
       scaling: { type: 'string', help: 'input scaling: unit (x/255, default) | symmetric | raw | "mean=..;std=.."' },
       ...common,
     },
@@ -208,6 +209,7 @@ async function run(command: string, flags: ParsedFlags, reporter: Reporter, sign
             epochs: num(flags, 'epochs'), batch: num(flags, 'batch'), lr: num(flags, 'lr'), seed: num(flags, 'seed'),
             limit: num(flags, 'limit'), skip: num(flags, 'skip'), evalData: str(flags, 'eval-data'), trigger: str(flags, 'trigger'),
             evalLimit: num(flags, 'eval-limit'), force: flags.force === true, u: num(flags, 'u'), ratios: str(flags, 'ratios'), backend,
+            acceptDataWarning: flags['accept-data-warning'] === true,
             extra: defined({
               teacherEpochs: num(flags, 'teacher-epochs'), pruneTolerance: num(flags, 'prune-tolerance'), maxPrune: num(flags, 'max-prune'),
               preset: str(flags, 'preset'), ratioDeepest: num(flags, 'ratio-deepest'), scaling: str(flags, 'scaling'),
