@@ -17,6 +17,7 @@
 //          --epochs N (default: bcu's 10)  --eval 10000  --fixtures DIR  --engine DIR (a snapshot
 //          folder with bin/bcu.js, e.g. an older build)  --tag NAME (names the engine in the rows)
 //          --work DIR (cache, runs and results under DIR)
+//          --table FILE (only print the table of a results file, all runs' cells)
 import { runBcu } from './bcuProcess.mjs';
 import { fmt, mnistIdx, modelHash, sha, snapshotEngine, stat, writeAtomic } from './benchKit.mjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -107,6 +108,14 @@ function table(cells) {
 }
 
 async function main() {
+  // --table FILE: print the table of a results file (every run's cells) and stop.
+  const at = process.argv.indexOf('--table');
+  if (at >= 0) {
+    const results = JSON.parse(readFileSync(path.resolve(process.argv[at + 1] ?? ''), 'utf8'));
+    console.log(table(results.cells));
+    for (const c of results.cells) console.log(`  ${c.model} ${c.variant} seed ${c.seed}: ${c.command}`);
+    return;
+  }
   const o = parseArgs(process.argv.slice(2));
   for (const f of [TRAIN, TEST]) if (!existsSync(f)) { console.error(`${f} not found: apt-get install dataset-fashion-mnist`); process.exit(2); }
   const fixturesDir = o.fixtures ?? path.join(root, 'bench', 'fixtures');
@@ -126,7 +135,6 @@ async function main() {
   const ood = o.variants.some((v) => VARIANTS[v].ood) ? mnistIdx(cacheDir) : null;
   const command = `npm run bench:accuracy -- ${process.argv.slice(2).join(' ')}`.trim();
   const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}-accuracy.json`);
-  const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { cells: [] };
 
   const argsFor = (variant, seed, fx, out) => {
     const v = VARIANTS[variant];
@@ -140,6 +148,8 @@ async function main() {
 
   const cells = [];
   const save = (finished) => {
+    // Re-read each time: another run of this script may have added cells since.
+    const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { cells: [] };
     const keys = new Set(cells.map((c) => c.key));
     const all = [...previous.cells.filter((c) => !keys.has(c.key)), ...cells];
     writeAtomic(file, JSON.stringify({ command: 'npm run bench:accuracy (every cell has its own command)', calibration: CALIBRATION, updatedAt: finished ? new Date().toISOString() : null, cells: all }, null, 2) + '\n');

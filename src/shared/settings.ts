@@ -207,8 +207,9 @@ export const SETTINGS = [
     help: "where re-initialized values come from: each layer's initializer, or PyTorch's draws (default layer; reference preset: pytorch)",
   },
   {
-    flag: 'accept-data-warning', key: 'acceptDataWarning', type: 'boolean', jobs: ['cleanse'], default: false,
+    flag: 'accept-data-warning', key: 'acceptDataWarning', type: 'boolean', jobs: ['cleanse', 'defend'], default: false,
     help: 'go on when the data check finds the images out of distribution (milder settings); without it the cleanse stops with exit 2',
+    helpFor: { defend: 'bcu: go on when the data check finds the images out of distribution (as bcu cleanse)' },
   },
 
   // ---- other defenses (bcu defend) ----

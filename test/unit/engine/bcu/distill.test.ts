@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { memorySource } from '../../../../src/engine/data';
-import { distill, distillationLoss, type DistillOptions } from '../../../../src/engine/bcu/distill';
+import { distill, distillationLoss, mixPairs, type DistillOptions } from '../../../../src/engine/bcu/distill';
 import { DivergedError } from '../../../../src/engine/errors';
 import { logitsView } from '../../../../src/engine/training/logits';
 import { Rng } from '../../../../src/engine/random';
@@ -94,6 +94,35 @@ describe('distillation', () => {
     assert.deepStrictEqual(a, b);
     const c = await run({ seed: 2 });
     assert.notDeepStrictEqual(a, c);
+  });
+
+  it('recovery epochs: the last epochs see no perturbation (all of them: the same student as without one)', async () => {
+    const run = async (over: Partial<DistillOptions>) => {
+      const teacher = tinyModel(2);
+      const student = await cloneModel(teacher);
+      const sv = logitsView(student);
+      await distill(logitsView(teacher).model, sv.model, unlabeledImages(48), options({ epochs: 2, ...over }), () => undefined);
+      sv.restore();
+      const w = Array.from(student.layers[3].getWeights()[0].dataSync());
+      teacher.dispose();
+      student.dispose();
+      return w;
+    };
+    const plain = await run({});
+    const perturbed = await run({ consistency: { patch: 1, blend: 1 } });
+    assert.notDeepStrictEqual(perturbed, plain);
+    assert.deepStrictEqual(await run({ consistency: { patch: 1, blend: 1 }, recoveryEpochs: 2 }), plain);
+  });
+
+  it('mixup replaces a share of the images by a mix with another image of the batch', () => {
+    const x = tf.tensor4d(Array.from({ length: 8 }, (_, i) => Array(4).fill(10 * i)).flat(), [8, 2, 2, 1]);
+    const none = mixPairs(x, 0, new Rng(1));
+    assert.deepStrictEqual(none.arraySync(), x.arraySync());
+    const mixed = (mixPairs(x, 1, new Rng(1)).arraySync() as number[][][][]).map((img) => img[0][0][0]);
+    const changed = mixed.filter((v, i) => Math.abs(v - 10 * i) > 1e-3).length;
+    assert.ok(changed >= 6, `${changed} of 8 images mixed`);
+    assert.ok(mixed.every((v) => v >= 0 && v <= 70), 'a convex mix of the batch');
+    tf.dispose([x, none]);
   });
 
   it('stops with DivergedError naming the step when the loss is not finite', async () => {
