@@ -1,0 +1,14 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+describe('onnxSchema.ts', () => {
+  it('is what scripts/gen-onnx-schema.mjs makes from the committed onnx.proto', async () => {
+    const root = path.resolve(__dirname, '../../..');
+    const dir = path.join(root, 'src/engine/modelIo/onnx');
+    const { schemaSource } = await (new Function('p', 'return import(p)') as (p: string) => Promise<{ schemaSource(text: string): string }>)(
+      path.join(root, 'scripts/gen-onnx-schema.mjs'),
+    );
+    assert.equal(readFileSync(path.join(dir, 'onnxSchema.ts'), 'utf8'), schemaSource(readFileSync(path.join(dir, 'onnx.proto'), 'utf8')));
+  });
+});
