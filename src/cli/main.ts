@@ -64,11 +64,12 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpecs }> = {
   evaluate: {
     summary: 'ACC on labeled images; ASR and RA with a trigger spec',
     flags: {
-      model: { type: 'string', required: true, help: 'model.json' },
+      model: { type: 'string', required: true, help: 'model.json or model.onnx' },
       data: { type: 'string', required: true, help: 'labeled images: class subfolders, or IDX with its labels file' },
       trigger: { type: 'string', help: 'trigger spec JSON' },
       limit: { type: 'int', help: 'use at most N images' },
       skip: { type: 'int', help: 'skip the first N images' },
+      scaling: { type: 'string', help: 'input scaling: unit (x/255, default; an .onnx model\'s metadata_props "scaling" when set) | symmetric | raw | "mean=..;std=.."' },
       ...common,
     },
   },
@@ -181,7 +182,7 @@ async function run(command: string, flags: ParsedFlags, reporter: Reporter, sign
       );
     case 'evaluate':
       return runJob(
-        { kind: 'evaluate', params: { model: str(flags, 'model')!, data: str(flags, 'data')!, trigger: str(flags, 'trigger'), limit: num(flags, 'limit'), skip: num(flags, 'skip'), backend } },
+        { kind: 'evaluate', params: { model: str(flags, 'model')!, data: str(flags, 'data')!, trigger: str(flags, 'trigger'), limit: num(flags, 'limit'), skip: num(flags, 'skip'), scaling: str(flags, 'scaling'), backend } },
         sink,
         signal,
       );
@@ -261,7 +262,7 @@ function printHumanResult(command: string, result: object): void {
       out(`ACC ${pct(r.before.acc)} -> ${pct(r.after.acc)}   ASR ${pct(r.before.asr)} -> ${pct(r.after.asr)}   RA ${pct(r.before.ra)} -> ${pct(r.after.ra)}`);
     }
     out(`teacher-student agreement ${pct(r.agreement)}; ${r.seconds.toFixed(1)} s`);
-    out(`cleansed model: ${r.model}\nreport: ${r.report}`);
+    out(`cleansed model: ${r.model}${r.onnx ? `\ncleansed ONNX model: ${r.onnx}` : ''}\nreport: ${r.report}`);
   } else if (command === 'defend') {
     const r = result as DefendResult;
     if (r.before && r.after) {

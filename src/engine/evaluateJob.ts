@@ -2,14 +2,17 @@
 import type { EngineEventSink, EvaluateParams, EvaluateResult } from '../shared/protocol';
 import { openEvaluation } from './cleanse';
 import { evaluateModel } from './evaluate';
+import { parseScaling } from './data/normalize';
 import { loadModel } from './modelIo';
 
 export async function runEvaluate(params: EvaluateParams, sink: EngineEventSink, signal?: AbortSignal): Promise<EvaluateResult> {
   const loaded = await loadModel(params.model);
   try {
     const evaluation = await openEvaluation(params.data, params.trigger, loaded.inputShape, params.limit, params.skip);
+    const scalingText = params.scaling ?? loaded.onnx?.metadataScaling ?? undefined;
+    if (scalingText && params.scaling === undefined) sink({ type: 'log', level: 'info', message: `input scaling from ${loaded.modelJsonPath}'s metadata: ${scalingText}` });
     const metrics = await evaluateModel(loaded.model, evaluation.source, {
-      scaling: { mode: 'unit' },
+      scaling: scalingText ? parseScaling(scalingText) : { mode: 'unit' },
       trigger: evaluation.trigger ?? undefined,
       signal,
       onProgress: (done, total) =>

@@ -8,6 +8,7 @@ import type { EngineEventSink, InspectLayer, InspectParams, InspectResult } from
 import type { DataQuality, SuspectScan } from '../shared/report';
 import { CLEANSE_DEFAULTS } from './cleanseDefaults';
 import { openImageSource, type Scaling } from './data';
+import { parseScaling } from './data/normalize';
 import { activationStats } from './diagnostics/activationStats';
 import { batchNormDivergence } from './diagnostics/bnDivergence';
 import { assessDataQuality } from './diagnostics/dataQuality';
@@ -34,7 +35,8 @@ export async function runInspect(params: InspectParams, sink?: EngineEventSink, 
     let dataQuality: DataQuality | null = null;
     let scan: SuspectScan | null = null;
     if (params.data) {
-      const scaling: Scaling = { mode: 'unit' };
+      // An .onnx model's metadata_props may say which input scaling it expects.
+      const scaling: Scaling = loaded.onnx?.metadataScaling ? parseScaling(loaded.onnx.metadataScaling) : { mode: 'unit' };
       const source = await openImageSource(params.data, { shape: loaded.inputShape, limit: params.limit ?? DEFAULT_DIAGNOSTIC_IMAGES });
       const log = (message: string) => sink?.({ type: 'log', level: 'info', message });
       log(`diagnostics on ${source.count} images from ${params.data}`);

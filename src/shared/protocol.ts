@@ -40,6 +40,8 @@ export interface EvaluateParams {
   trigger?: string;
   limit?: number;
   skip?: number;
+  /** --scaling text; default: an .onnx model's metadata_props scaling, else unit. */
+  scaling?: string;
   backend?: BackendChoice;
 }
 
@@ -129,6 +131,8 @@ export interface EvaluateResult extends Metrics {
 export interface CleanseResult {
   type: 'result';
   model: string;
+  /** The cleansed model.onnx, when the input model was an .onnx file. */
+  onnx?: string;
   report: string;
   before: Metrics | null;
   after: Metrics | null;

@@ -12,6 +12,7 @@ import { DEFENSE_NEEDS, type DefendParams, type DefendResult, type DefenseMethod
 import type { BackendInfo, CleanseReport, Metrics } from '../../shared/report';
 import { openEvaluation, resolveSettings, runCleanse } from '../cleanse';
 import { openImageSource } from '../data';
+import { parseScaling } from '../data/normalize';
 import type { ImageShape, ImageSource } from '../data/types';
 import { InputError } from '../errors';
 import { evaluateModel } from '../evaluate';
@@ -87,6 +88,10 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: base.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const loaded = await loadModel(params.model);
   const model: tf.LayersModel = loaded.model;
+  if (loaded.onnx?.metadataScaling && typeof (params.extra ?? {}).scaling !== 'string') {
+    base.scaling = parseScaling(loaded.onnx.metadataScaling);
+    sink({ type: 'log', level: 'info', message: `input scaling from ${loaded.modelJsonPath}'s metadata: ${loaded.onnx.metadataScaling}` });
+  }
   const staged = await prepareOutput(params.out, { inputModelDir: loaded.modelDir, force: params.force }).catch((err) => {
     model.dispose();
     throw err;
@@ -137,7 +142,7 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
 
     const epochs = needs === 'labeled' ? base.epochs : 0;
     sink({ type: 'progress', phase: 'save', epoch: epochs, epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
-    await saveModel(model, staged.stagingDir);
+    await saveModel(model, staged.stagingDir, { onnx: loaded.onnx });
     const modelOut = path.join(staged.outDir, 'model.json');
     const reportOut = path.join(staged.outDir, 'report.json');
     timings.totalSeconds = (Date.now() - t0) / 1000;

@@ -14,3 +14,4 @@ export function scalingFromMetadata(model: ModelProto): string | null {
   if (!mean && !std) return null;
   return [mean ? `mean=${mean.replace(/[[\]\s]/g, '')}` : '', std ? `std=${std.replace(/[[\]\s]/g, '')}` : ''].filter(Boolean).join(';');
 }
+

@@ -19,11 +19,11 @@ export interface OnnxOpConfig {
   name?: string;
 }
 
-type SerializedConfig = tf.serialization.ConfigDict & {
-  op: string;
-  attrs: Attrs;
-  operands: ({ dims: number[]; dtype: 'float' | 'int'; data: number[] } | null)[];
-};
+/**
+ * tfjs snake_cases every string and key of a layer config on save ("MaxPool" -> "max_pool") except
+ * a string under the key `name`: so the op travels as JSON in `onnx.name`.
+ */
+type SerializedConfig = tf.serialization.ConfigDict & { onnx: { name: string } };
 
 function constToTensor(c: ConstTensor): tf.Tensor {
   return tf.tensor(c.data as Float32Array, c.dims, 'float32');
@@ -90,7 +90,7 @@ export class OnnxOpLayer extends tf.layers.Layer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const operands = this.operands.map((o) => (o == null ? null : { dims: o.dims, dtype: o.dtype, data: Array.from(o.data as ArrayLike<number>) }));
-    return { ...super.getConfig(), op: this.op, attrs: this.attrs as unknown as tf.serialization.ConfigDictValue, operands } as tf.serialization.ConfigDict;
+    return { ...super.getConfig(), onnx: { name: JSON.stringify({ op: this.op, attrs: this.attrs, operands }) } };
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
@@ -98,7 +98,8 @@ export class OnnxOpLayer extends tf.layers.Layer {
     config: tf.serialization.ConfigDict,
   ): T {
     const c = config as SerializedConfig;
-    return new cls({ name: c.name as string, op: c.op, attrs: c.attrs, operands: c.operands } as unknown as tf.serialization.ConfigDict);
+    const { op, attrs, operands } = JSON.parse(c.onnx.name) as Omit<OnnxOpConfig, 'name'>;
+    return new cls({ name: c.name as string, op, attrs, operands } as unknown as tf.serialization.ConfigDict);
   }
 }
 
