@@ -103,3 +103,9 @@ export const DATA_TYPE_NAMES: Record<number, string> = {
 };
 
 export const BYTES_PER_ELEMENT: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
+
+/** Encodes a ModelProto given as a plain object (tests craft models with it). */
+export function encodeModel(model: Record<string, unknown>): Uint8Array {
+  const type = onnxType('ModelProto');
+  return type.encode(type.fromObject(model)).finish();
+}
