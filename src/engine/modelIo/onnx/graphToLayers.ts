@@ -12,7 +12,7 @@ import { OnnxOpLayer } from './onnxOpLayer';
 import { ONNX_IMPL } from './onnxOps';
 import type { GraphProto, NodeProto } from './onnxProto';
 import { OP_TABLE, SUPPORTED_OPS } from './opTable';
-import { readTensor } from './tensorData';
+import { readTensor, tensorDims } from './tensorData';
 import type { WeightBinding, WeightLayout } from './weightBinding';
 
 export interface GraphInput {
@@ -54,9 +54,13 @@ export function buildLayersModel(graph: GraphProto, options: BuildOptions): Buil
   const { onnxPath, opset } = options;
   const values = new Map<string, Value>();
   const initializers = new Set<string>();
+  const initializerDims = new Map<string, number[]>();
   for (const init of graph.initializer) {
-    values.set(init.name, { kind: 'const', c: readTensor(init, onnxPath) });
+    // Decoded on each use, not kept: only the layer being built holds a copy of its weights,
+    // so importing needs little more than the file and the model's own weights.
+    values.set(init.name, { kind: 'const', get c() { return readTensor(init, onnxPath); } });
     initializers.add(init.name);
+    initializerDims.set(init.name, tensorDims(init));
   }
   for (const [name, c] of options.bound ?? []) values.set(name, { kind: 'const', c });
   const usedNames = new Set<string>();
@@ -102,8 +106,8 @@ export function buildLayersModel(graph: GraphProto, options: BuildOptions): Buil
       },
       bind: (slot: number, layer: tf.layers.Layer, weight: number, layout: WeightLayout) => {
         const initializer = node.input[slot];
-        const c = values.get(initializer);
-        if (initializers.has(initializer) && c?.kind === 'const') bindings.push({ initializer, layer: layer.name, weight, layout, onnxDims: c.c.dims });
+        const dims = initializerDims.get(initializer);
+        if (dims && values.get(initializer)?.kind === 'const') bindings.push({ initializer, layer: layer.name, weight, layout, onnxDims: dims });
       },
       opLayer: (op: string, opAttrs: Attrs, operands: Value[]): Value => {
         if (operands.every((v) => v.kind === 'const')) return foldFloat(op, opAttrs, operands as { kind: 'const'; c: ConstTensor }[], fail);

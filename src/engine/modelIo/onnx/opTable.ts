@@ -28,9 +28,38 @@ export function onnxShape(t: tf.SymbolicTensor): number[] {
   return s.length === 4 ? [s[0], s[3], s[1], s[2]] : s;
 }
 
-function setWeights(layer: tf.layers.Layer, weights: tf.Tensor[]): void {
-  layer.setWeights(weights);
-  tf.dispose(weights);
+/** Hands a prepared tensor to Layer.addWeight, which keeps it as the variable (no copy). */
+class ProvidedWeight extends tf.serialization.Serializable {
+  static className = 'OnnxProvidedWeight';
+  constructor(private readonly tensor: tf.Tensor) {
+    super();
+  }
+  apply(shape: number[]): tf.Tensor {
+    if (JSON.stringify(shape) !== JSON.stringify(this.tensor.shape)) {
+      throw new Error(`weight of shape [${this.tensor.shape}] where the layer needs [${shape}]`);
+    }
+    return this.tensor;
+  }
+  getConfig(): tf.serialization.ConfigDict {
+    return {};
+  }
+}
+
+/**
+ * Builds `layer` on `x` with its weights taken from `weights` (initializer field -> tensor), so the
+ * variables are created once with the ONNX values instead of initialized and then overwritten.
+ * The layer's own initializers are put back afterwards: its config (the TF.js copy) is unchanged.
+ */
+function applyWithWeights(layer: tf.layers.Layer, x: tf.SymbolicTensor, weights: [string, tf.Tensor][]): tf.SymbolicTensor {
+  const fields = layer as unknown as Record<string, unknown>;
+  const saved = weights.map(([field]) => fields[field]);
+  weights.forEach(([field, tensor]) => (fields[field] = new ProvidedWeight(tensor)));
+  try {
+    return layer.apply(x) as tf.SymbolicTensor;
+  } finally {
+    weights.forEach(([field], i) => (fields[field] = saved[i]));
+    tf.dispose(weights.map(([, t]) => t));
+  }
 }
 
 function unaryOp(op: string, attrs: string[] = []): OpHandler {
@@ -85,11 +114,10 @@ const conv: OpHandler = {
     const layer = depthwise
       ? tf.layers.depthwiseConv2d({ ...common, depthMultiplier: outC / inC, depthwiseInitializer: 'zeros' })
       : tf.layers.conv2d({ ...common, filters: outC });
-    const y = layer.apply(x) as tf.SymbolicTensor;
     const layout = depthwise ? { kind: 'depthwise' as const, multiplier: outC / inC } : { kind: 'conv' as const };
-    const weights = [toTfjsWeight(w.data as Float32Array, w.dims, layout)];
-    if (bias) weights.push(toTfjsWeight(bias.data as Float32Array, bias.dims, { kind: 'vector', scale: 1 }));
-    setWeights(layer, weights);
+    const weights: [string, tf.Tensor][] = [[depthwise ? 'depthwiseInitializer' : 'kernelInitializer', toTfjsWeight(w.data as Float32Array, w.dims, layout)]];
+    if (bias) weights.push(['biasInitializer', toTfjsWeight(bias.data as Float32Array, bias.dims, { kind: 'vector', scale: 1 })]);
+    const y = applyWithWeights(layer, x, weights);
     ctx.bind(1, layer, 0, layout);
     if (bias) ctx.bind(2, layer, 1, { kind: 'vector', scale: 1 });
     return [sym(y)];
@@ -112,9 +140,11 @@ const batchNorm: OpHandler = {
       momentum: numAttr(ctx.attrs, 'momentum', 0.9),
       name: ctx.layerName(),
     });
-    const y = layer.apply(x) as tf.SymbolicTensor;
-    const params = [1, 2, 3, 4].map((slot) => constOf(ctx, slot));
-    setWeights(layer, params.map((p) => toTfjsWeight(p.data as Float32Array, p.dims, { kind: 'vector', scale: 1 })));
+    const fields = ['gammaInitializer', 'betaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer'];
+    const y = applyWithWeights(layer, x, [1, 2, 3, 4].map((slot, i) => {
+      const p = constOf(ctx, slot);
+      return [fields[i], toTfjsWeight(p.data as Float32Array, p.dims, { kind: 'vector', scale: 1 })];
+    }));
     [1, 2, 3, 4].forEach((slot, i) => ctx.bind(slot, layer, i, { kind: 'vector', scale: 1 }));
     return [sym(y)];
   },
@@ -130,11 +160,10 @@ function dense(ctx: BuildContext, x: tf.SymbolicTensor, b: ConstTensor, transpos
     biasValues = n === units ? (bias.c.data as Float32Array) : new Float32Array(units).fill((bias.c.data as Float32Array)[0]);
   }
   const layer = tf.layers.dense({ units, useBias: bias != null, name: ctx.layerName(), kernelInitializer: 'zeros' });
-  const y = layer.apply(x) as tf.SymbolicTensor;
   const kernelLayout = { kind: 'dense' as const, transposed, scale: alpha };
-  const weights = [toTfjsWeight(b.data as Float32Array, b.dims, kernelLayout)];
-  if (bias && biasValues) weights.push(toTfjsWeight(biasValues, [units], { kind: 'vector', scale: bias.beta }));
-  setWeights(layer, weights);
+  const weights: [string, tf.Tensor][] = [['kernelInitializer', toTfjsWeight(b.data as Float32Array, b.dims, kernelLayout)]];
+  if (bias && biasValues) weights.push(['biasInitializer', toTfjsWeight(biasValues, [units], { kind: 'vector', scale: bias.beta })]);
+  const y = applyWithWeights(layer, x, weights);
   ctx.bind(1, layer, 0, kernelLayout);
   if (bias) ctx.bind(2, layer, 1, { kind: 'vector', scale: bias.beta });
   return y;

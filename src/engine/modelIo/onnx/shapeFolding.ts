@@ -7,12 +7,6 @@ import { asNumbers, sizeOf, type ConstTensor } from './constTensor';
 
 const normAxis = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
 
-function stridesOf(dims: number[]): number[] {
-  const strides = new Array(dims.length).fill(1);
-  for (let i = dims.length - 2; i >= 0; i--) strides[i] = strides[i + 1] * dims[i + 1];
-  return strides;
-}
-
 function withData(c: ConstTensor, dims: number[], values: number[]): ConstTensor {
   return { dims, dtype: c.dtype, data: c.dtype === 'float' ? Float32Array.from(values) : values };
 }
@@ -98,4 +92,3 @@ export function castConst(c: ConstTensor, toFloat: boolean): ConstTensor {
   return toFloat ? { dims: c.dims, dtype: 'float', data: Float32Array.from(asNumbers(c)) } : { dims: c.dims, dtype: 'int', data: asNumbers(c).map(Math.trunc) };
 }
 
-export { stridesOf };

@@ -10,6 +10,8 @@ import { sizeOf, type ConstTensor } from './constTensor';
 /** Tensors of 2 GiB or more cannot be protobuf-inlined, and we refuse to allocate them. */
 export const MAX_TENSOR_BYTES = 2 ** 31 - 1;
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 export function tensorDims(tensor: TensorProto): number[] {
   return tensor.dims.map((d) => toNumber(d));
 }
@@ -48,7 +50,9 @@ export function readTensor(tensor: TensorProto, onnxPath: string): ConstTensor {
   switch (type) {
     case DataType.FLOAT: {
       if (view) {
-        // Copy into an aligned buffer (raw_data sits at any offset of the file).
+        const bytes = raw as Uint8Array;
+        // A view when raw_data happens to be 4-byte aligned in the file (little-endian hosts), else an aligned copy.
+        if (bytes.byteOffset % 4 === 0 && LITTLE_ENDIAN) return { dims, dtype: 'float', data: new Float32Array(bytes.buffer, bytes.byteOffset, count) };
         const out = new Float32Array(count);
         new Uint8Array(out.buffer).set(raw as Uint8Array);
         return { dims, dtype: 'float', data: out };

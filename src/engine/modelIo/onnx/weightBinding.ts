@@ -20,27 +20,47 @@ export interface WeightBinding {
   onnxDims: number[];
 }
 
+/** Permutes a row-major array in JS (one copy; a tf.transpose would hold two on the backend). */
+function permute(data: Float32Array, dims: number[], perm: number[], scale: number): { data: Float32Array; dims: number[] } {
+  const outDims = perm.map((p) => dims[p]);
+  const inStrides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+  const stepOf = perm.map((p) => inStrides[p]);
+  const out = new Float32Array(data.length);
+  const index = new Array(outDims.length).fill(0);
+  let source = 0;
+  for (let o = 0; o < out.length; o++) {
+    out[o] = data[source] * scale;
+    // Advance the output index like an odometer, moving `source` along the input strides.
+    for (let axis = outDims.length - 1; axis >= 0; axis--) {
+      index[axis]++;
+      source += stepOf[axis];
+      if (index[axis] < outDims[axis]) break;
+      source -= stepOf[axis] * outDims[axis];
+      index[axis] = 0;
+    }
+  }
+  return { data: out, dims: outDims };
+}
+
 /** tfjs layer weight from ONNX data (the caller disposes). */
 export function toTfjsWeight(data: Float32Array, dims: number[], layout: WeightLayout): tf.Tensor {
-  return tf.tidy(() => {
-    const t = tf.tensor(data, dims, 'float32');
-    switch (layout.kind) {
-      case 'conv':
-        return tf.transpose(t, [2, 3, 1, 0]);
-      case 'depthwise': {
-        const [outC, , kh, kw] = dims;
-        return tf.transpose(tf.reshape(t, [outC / layout.multiplier, layout.multiplier, kh, kw]), [2, 3, 0, 1]);
-      }
-      case 'dense': {
-        const k = layout.transposed ? tf.transpose(t) : t;
-        return layout.scale === 1 ? k : tf.mul(k, layout.scale);
-      }
-      case 'vector': {
-        const v = tf.reshape(t, [-1]);
-        return layout.scale === 1 ? v : tf.mul(v, layout.scale);
-      }
+  switch (layout.kind) {
+    case 'conv': {
+      const p = permute(data, dims, [2, 3, 1, 0], 1);
+      return tf.tensor(p.data, p.dims, 'float32');
     }
-  });
+    case 'depthwise': {
+      const [outC, , kh, kw] = dims;
+      const p = permute(data, [outC / layout.multiplier, layout.multiplier, kh, kw], [2, 3, 0, 1], 1);
+      return tf.tensor(p.data, p.dims, 'float32');
+    }
+    case 'dense': {
+      const p = layout.transposed ? permute(data, dims, [1, 0], layout.scale) : permute(data, dims, [0, 1], layout.scale);
+      return tf.tensor(p.data, p.dims, 'float32');
+    }
+    case 'vector':
+      return tf.tensor(layout.scale === 1 ? data : data.map((v) => v * layout.scale), [data.length], 'float32');
+  }
 }
 
 /** The inverse: ONNX dims and float32 values for a tfjs weight. */
