@@ -142,8 +142,9 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
 
     const epochs = needs === 'labeled' ? base.epochs : 0;
     sink({ type: 'progress', phase: 'save', epoch: epochs, epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
-    await saveModel(model, staged.stagingDir, { onnx: loaded.onnx });
+    const saved = await saveModel(model, staged.stagingDir, { onnx: loaded.onnx });
     const modelOut = path.join(staged.outDir, 'model.json');
+    const onnxOut = saved.onnx ? path.join(staged.outDir, 'model.onnx') : undefined;
     const reportOut = path.join(staged.outDir, 'report.json');
     timings.totalSeconds = (Date.now() - t0) / 1000;
     const trainingSettings = needs === 'labeled'
@@ -161,7 +162,7 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
         evalData: params.evalData ? path.resolve(params.evalData) : null,
         trigger: evaluation?.triggerSpec ?? null,
       },
-      outputs: { model: modelOut, report: reportOut },
+      outputs: { model: modelOut, report: reportOut, ...(onnxOut ? { onnx: onnxOut } : {}) },
       settings: { method, ...trainingSettings, scaling: base.scaling, limit: params.limit ?? null, skip: params.skip ?? null, seed: base.seed, pruned: pruned ?? null, ...detail },
       epochs: [],
       selection: null,
