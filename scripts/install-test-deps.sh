@@ -2,7 +2,9 @@
 # What the tests need beyond `npm ci`, installed only when missing (so a second run costs nothing):
 #   - Debian packages: chromium (the browser that drives VS Code), ripgrep (VS Code's search),
 #     libkrb5-dev, build-essential, pkg-config, python3 (code-server's native modules compile with
-#     them), dataset-fashion-mnist (real data for the data-loader and end-to-end tests);
+#     them), dataset-fashion-mnist (real data for the data-loader and end-to-end tests),
+#     python3-torch python3-torchvision python3-onnx (the ONNX tests export torchvision models with
+#     torch.onnx.export) and libonnx-testdata (ONNX's own node test cases, for the conformance test);
 #   - code-server 4.100.3 (VS Code 1.100.3), installed offline into a cache folder by
 #     scripts/e2e/install-code-server.sh.
 set -uo pipefail
@@ -10,7 +12,7 @@ cd "$(dirname "$0")/.."
 log() { printf '[deps] %s\n' "$*"; }
 
 missing=()
-for pkg in chromium ripgrep libkrb5-dev build-essential pkg-config python3 dataset-fashion-mnist; do
+for pkg in chromium ripgrep libkrb5-dev build-essential pkg-config python3 dataset-fashion-mnist python3-torch python3-torchvision python3-onnx libonnx-testdata; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -81,7 +81,7 @@ function printHumanResult(command: string, result: object): void {
       out(`ACC ${pct(r.before.acc)} -> ${pct(r.after.acc)}   ASR ${pct(r.before.asr)} -> ${pct(r.after.asr)}   RA ${pct(r.before.ra)} -> ${pct(r.after.ra)}`);
     }
     out(`teacher-student agreement ${pct(r.agreement)}; ${r.seconds.toFixed(1)} s`);
-    out(`cleansed model: ${r.model}\nreport: ${r.report}`);
+    out(`cleansed model: ${r.model}${r.onnx ? `\ncleansed ONNX model: ${r.onnx}` : ''}\nreport: ${r.report}`);
   } else if (command === 'defend') {
     const r = result as DefendResult;
     if (r.before && r.after) {

@@ -122,6 +122,8 @@ export interface EvaluateResult extends Metrics {
 export interface CleanseResult {
   type: 'result';
   model: string;
+  /** The cleansed model.onnx, when the input model was an .onnx file. */
+  onnx?: string;
   report: string;
   before: Metrics | null;
   after: Metrics | null;

@@ -178,8 +178,11 @@ export interface RunRecord {
     backend: BackendInfo;
     evalData?: string | null;
     trigger?: unknown;
+    /** Where `settings.scaling` came from: --scaling, the .onnx model's metadata_props, or the default. */
+    scalingFrom?: 'flag' | 'model metadata' | 'default';
   };
-  outputs: { model: string | null; report: string };
+  /** `onnx`: the cleansed model.onnx, written when the model was imported from ONNX. */
+  outputs: { model: string | null; report: string; onnx?: string };
   settings: Partial<CleanseSettings> & Record<string, unknown>;
   epochs: EpochRecord[];
   /** Which epoch's student was kept and why (label-free rule). */

@@ -135,8 +135,8 @@ export const SETTINGS = [
     help: 'largest slice pushed through at once (gradients accumulate; default: sized to the model)',
   },
   {
-    flag: 'scaling', key: 'scaling', type: 'text', jobs: RUNS, default: 'unit',
-    help: 'input scaling: unit (x/255) | symmetric | raw | "mean=..;std=.."',
+    flag: 'scaling', key: 'scaling', type: 'text', jobs: [...RUNS, 'evaluate'], default: 'unit',
+    help: 'input scaling: unit (x/255) | symmetric | raw | "mean=..;std=.."; an .onnx model\'s metadata_props "scaling" when not given',
   },
 
   // ---- BCU: which weights are re-initialized ----

@@ -52,7 +52,7 @@ export function validateForm(form: FormValues, schedule: ScheduleState | null): 
   const evalData = form.evalData.trim();
   const trigger = form.trigger.trim();
   if (model === '') errors.model = 'pick the model.json of the suspicious model';
-  else if (!/\.json$/i.test(model)) errors.model = 'a TF.js LayersModel is loaded from its model.json';
+  else if (!/\.(json|onnx)$/i.test(model)) errors.model = 'a TF.js LayersModel is loaded from its model.json, an ONNX model from its .onnx file';
   const dataField = dataFieldFor(form.method);
   if (data === '' && dataField.required) errors.data = dataField.missing;
   if (trigger !== '' && evalData === '') errors.trigger = 'the attack success rate needs labeled evaluation data too';

@@ -71,6 +71,13 @@ export async function runCleanse(
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const teacherFile = await loadModel(params.model);
   const teacher = teacherFile.model;
+  let scalingFrom: 'flag' | 'model metadata' | 'default' = params.scaling !== undefined ? 'flag' : 'default';
+  if (teacherFile.onnx?.metadataScaling && scalingFrom === 'default') {
+    scalingFrom = 'model metadata';
+    // No --scaling: the model's metadata_props say what input it expects.
+    settings.scaling = parseScaling(teacherFile.onnx.metadataScaling);
+    sink({ type: 'log', level: 'info', message: `input scaling from ${teacherFile.modelJsonPath}'s metadata: ${teacherFile.onnx.metadataScaling}` });
+  }
   let student: tf.LayersModel | null = null;
   const staged = await prepareOutput(params.out, { model: teacherFile.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force }).catch((err) => {
     teacher.dispose();
@@ -242,7 +249,8 @@ export async function runCleanse(
     }
 
     sink({ type: 'progress', phase: 'save', epoch: epochs.length, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
-    await saveModel(student, staged.stagingDir);
+    const saved = await saveModel(student, staged.stagingDir, { onnx: teacherFile.onnx });
+    const onnxOut = saved.onnx ? path.join(staged.outDir, 'model.onnx') : undefined;
     const modelOut = path.join(staged.outDir, 'model.json');
     const reportOut = path.join(staged.outDir, 'report.json');
     timings.totalSeconds = (Date.now() - t0) / 1000;
@@ -257,8 +265,9 @@ export async function runCleanse(
         backend,
         evalData: params.evalData ? path.resolve(params.evalData) : null,
         trigger: evaluation?.triggerSpec ?? null,
+        scalingFrom,
       },
-      outputs: { model: modelOut, report: reportOut },
+      outputs: { model: modelOut, report: reportOut, ...(onnxOut ? { onnx: onnxOut } : {}) },
       settings: {
         epochs: settings.epochs,
         batchSize: settings.batchSize,
@@ -315,7 +324,7 @@ export async function runCleanse(
     await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     await staged.commit();
     sink({ type: 'report', path: reportOut, report });
-    return { type: 'result', model: modelOut, report: reportOut, before, after, agreement: agree, seconds: timings.totalSeconds };
+    return { type: 'result', model: modelOut, ...(onnxOut ? { onnx: onnxOut } : {}), report: reportOut, before, after, agreement: agree, seconds: timings.totalSeconds };
   } catch (error) {
     await staged.abort();
     throw staged.explain(error);

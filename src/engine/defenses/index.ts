@@ -14,6 +14,7 @@ import { settingDefault } from '../../shared/settings';
 import { openEvaluation, runCleanse } from '../bcu/cleanse';
 import { resolveSettings } from '../bcu/cleanseDefaults';
 import { openImageSource } from '../data';
+import { parseScaling } from '../data/normalize';
 import type { ImageShape, ImageSource } from '../data/types';
 import { InputError } from '../errors';
 import { evaluateModel } from '../evaluate';
@@ -87,6 +88,10 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: base.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const loaded = await loadModel(params.model);
   const model: tf.LayersModel = loaded.model;
+  if (loaded.onnx?.metadataScaling && params.scaling === undefined) {
+    base.scaling = parseScaling(loaded.onnx.metadataScaling);
+    sink({ type: 'log', level: 'info', message: `input scaling from ${loaded.modelJsonPath}'s metadata: ${loaded.onnx.metadataScaling}` });
+  }
   const staged = await prepareOutput(params.out, { model: loaded.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force }).catch((err) => {
     model.dispose();
     throw err;
@@ -137,8 +142,9 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
 
     const epochs = needs === 'labeled' ? base.epochs : 0;
     sink({ type: 'progress', phase: 'save', epoch: epochs, epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
-    await saveModel(model, staged.stagingDir);
+    const saved = await saveModel(model, staged.stagingDir, { onnx: loaded.onnx });
     const modelOut = path.join(staged.outDir, 'model.json');
+    const onnxOut = saved.onnx ? path.join(staged.outDir, 'model.onnx') : undefined;
     const reportOut = path.join(staged.outDir, 'report.json');
     timings.totalSeconds = (Date.now() - t0) / 1000;
     const trainingSettings = needs === 'labeled'
@@ -156,7 +162,7 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
         evalData: params.evalData ? path.resolve(params.evalData) : null,
         trigger: evaluation?.triggerSpec ?? null,
       },
-      outputs: { model: modelOut, report: reportOut },
+      outputs: { model: modelOut, report: reportOut, ...(onnxOut ? { onnx: onnxOut } : {}) },
       settings: { method, ...trainingSettings, scaling: base.scaling, limit: params.limit ?? null, skip: params.skip ?? null, seed: base.seed, pruned: pruned ?? null, ...detail },
       epochs: [],
       selection: null,

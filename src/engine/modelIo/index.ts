@@ -9,12 +9,14 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ImageShape } from '../data/types';
 import { InputError } from '../errors';
-import { checkFiniteWeights } from './finiteWeights';
 import { imageInputShape } from './imageInput';
-import { checkLayerWeights } from './layerWeights';
+import { isOnnxPath, loadOnnxModel, type OnnxSource } from './onnx/loadOnnx';
+import { writeOnnxModel } from './onnx/onnxWriter';
 import { readModelJson } from './modelJson';
 import { writeModelFiles, type SavedModelFiles, type SaveModelOptions } from './modelWriter';
 import { planShards, readShards } from './shardFiles';
+import { checkFiniteWeights } from './finiteWeights';
+import { checkLayerWeights } from './layerWeights';
 
 export { DEFAULT_SHARD_BYTES, type SavedModelFiles, type SaveModelOptions } from './modelWriter';
 
@@ -40,6 +42,8 @@ export interface LoadedModel {
   modelDir: string;
   /** The image size and channels the model takes (NHWC, batch dimension left out). */
   inputShape: ImageShape;
+  /** Set when the model was imported from an .onnx file (`modelJsonPath` is then that file). */
+  onnx?: OnnxSource;
 }
 
 /**
@@ -68,6 +72,7 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<ModelAr
 
 /** Loads a LayersModel that takes one NHWC image input; the caller disposes `model`. */
 export async function loadModel(modelJsonPath: string): Promise<LoadedModel> {
+  if (isOnnxPath(modelJsonPath)) return loadOnnx(modelJsonPath);
   const { artifacts, modelJsonPath: jsonPath, modelDir, sha256 } = await readModelArtifacts(modelJsonPath);
   let model: tf.LayersModel;
   try {
@@ -85,10 +90,29 @@ export async function loadModel(modelJsonPath: string): Promise<LoadedModel> {
 
 /**
  * Writes `model` into `dir` as model.json + `group1-shardXofN.bin` (4 MiB shards), each file
- * atomically, model.json last. Loads with `tf.loadLayersModel` in any environment.
+ * atomically, model.json last. Loads with `tf.loadLayersModel` in any environment. With `onnx`
+ * (the model, or its teacher, was imported from ONNX) model.onnx is written beside it too: the
+ * same graph with this model's weights as initializers.
  */
-export async function saveModel(model: tf.LayersModel, dir: string, options?: SaveModelOptions): Promise<SavedModelFiles> {
-  return writeModelFiles(model, dir, options);
+export async function saveModel(
+  model: tf.LayersModel,
+  dir: string,
+  options?: SaveModelOptions & { onnx?: OnnxSource },
+): Promise<SavedModelFiles & { onnx?: string }> {
+  const saved = await writeModelFiles(model, dir, options);
+  if (!options?.onnx) return saved;
+  return { ...saved, onnx: await writeOnnxModel(model, options.onnx, path.join(path.resolve(dir), 'model.onnx')) };
+}
+
+async function loadOnnx(onnxPath: string): Promise<LoadedModel> {
+  const file = path.resolve(onnxPath);
+  const { model, source, sha256 } = await loadOnnxModel(file);
+  try {
+    return { model, sha256, modelJsonPath: file, modelDir: path.dirname(file), inputShape: imageInputShape(model, file), onnx: source };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { EngineEventSink, EvaluateParams, EvaluateResult } from '../../shared/protocol';
 import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
 import { openEvaluation, type LabeledEvaluation } from '../bcu/cleanse';
+import { parseScaling } from '../data/normalize';
 import { evaluateModel } from '../evaluate';
 import { loadModel, type LoadedModel } from '../modelIo';
 import { writeFileAtomic } from './outputDir';
@@ -19,8 +20,11 @@ export async function runEvaluate(params: EvaluateParams, backend: BackendInfo, 
   const loaded = await loadModel(params.model);
   try {
     const evaluation = await openEvaluation(params.data, params.trigger, loaded.inputShape, params.limit, params.skip);
+    // No --scaling: an .onnx model's metadata_props say what input it expects; else 0..1.
+    const scalingText = params.scaling ?? loaded.onnx?.metadataScaling ?? undefined;
+    if (scalingText && params.scaling === undefined) sink({ type: 'log', level: 'info', message: `input scaling from ${loaded.modelJsonPath}'s metadata: ${scalingText}` });
     const metrics = await evaluateModel(loaded.model, evaluation.source, {
-      scaling: { mode: 'unit' },
+      scaling: scalingText ? parseScaling(scalingText) : { mode: 'unit' },
       trigger: evaluation.trigger ?? undefined,
       signal,
       onProgress: (done, total) =>
@@ -58,7 +62,7 @@ export function evaluationRecord(params: EvaluateParams, facts: EvaluationFacts,
       trigger: facts.evaluation.triggerSpec ?? null,
     },
     outputs: { model: null, report: reportPath },
-    settings: { limit: params.limit ?? null, skip: params.skip ?? null },
+    settings: { limit: params.limit ?? null, skip: params.skip ?? null, scaling: params.scaling ?? facts.loaded.onnx?.metadataScaling ?? 'unit' },
     epochs: [],
     layers: [],
     before: facts.metrics,

@@ -25,7 +25,9 @@ export class LoadCallCodeLensProvider implements vscode.CodeLensProvider {
       const modelPath = resolveLoadPath(call.literal, document.uri.fsPath, folders, known);
       if (!modelPath) continue; // a path we cannot find: no lens rather than one that fails
       const range = toRange(call.range);
-      const output = this.store.latestOfKind(modelPath, 'cleanse')?.report.outputs.model;
+      const outputs = this.store.latestOfKind(modelPath, 'cleanse')?.report.outputs;
+      // An .onnx model's cleansed copy is the model.onnx beside the TF.js one.
+      const output = (modelPath.toLowerCase().endsWith('.onnx') && outputs?.onnx) || outputs?.model;
       const producer = this.store.producerOf(modelPath);
       if (output) {
         lenses.push(new vscode.CodeLens(range, { title: `Cleansed copy: ${relative(document.uri.fsPath, output)}`, command: 'vscode.open', arguments: [vscode.Uri.file(output)], tooltip: 'Open the cleansed model' }));

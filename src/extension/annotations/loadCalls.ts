@@ -1,6 +1,7 @@
 /**
  * Source lines that load a model file from a path literal: TS/JS `tf.loadLayersModel('...')`,
- * Python `load_model('...')` (keras, tf.keras.models), `torch.load('...')`. Pure: text in, the
+ * Python `load_model('...')` (keras, tf.keras.models), `torch.load('...')`, `onnx.load('...')` and
+ * `torch.onnx.export(model, x, '....onnx')` (the file it writes). Pure: text in, the
  * calls with their positions and the literal's path out (a `file://` prefix dropped; URLs skipped).
  */
 import * as path from 'node:path';
@@ -20,11 +21,13 @@ export const LOAD_CALL_LANGUAGES: readonly string[] = [...JS_LANGUAGES, ...PY_LA
 
 // The literal: '...', "..." or (JS) `...` without interpolation; Python may prefix r/R.
 const JS_CALL = /\b((?:tf\s*\.\s*)?loadLayersModel)\s*\(\s*(['"`])((?:(?!\2)[^\\\n$]|\\.)+)\2/g;
-const PY_CALL = /\b((?:(?:tf\s*\.\s*)?keras\s*\.\s*models\s*\.\s*)?load_model|torch\s*\.\s*load)\s*\(\s*[rR]?(['"])((?:(?!\2)[^\\\n]|\\.)+)\2/g;
+const PY_CALL = /\b((?:(?:tf\s*\.\s*)?keras\s*\.\s*models\s*\.\s*)?load_model|torch\s*\.\s*load|onnx\s*\.\s*load)\s*\(\s*[rR]?(['"])((?:(?!\2)[^\\\n]|\\.)+)\2/g;
+// torch.onnx.export(model, args, 'path.onnx', ...): the first string literal after two quote-free arguments.
+const PY_EXPORT = /\b(torch\s*\.\s*onnx\s*\.\s*export)\s*\([^'"()]*(?:\([^'"()]*\)[^'"()]*)*,\s*[rR]?(['"])((?:(?!\2)[^\\\n]|\\.)+\.onnx)\2/g;
 
 export function findModelLoadCalls(text: string, languageId: string): ModelLoadCall[] {
-  const pattern = JS_LANGUAGES.has(languageId) ? JS_CALL : PY_LANGUAGES.has(languageId) ? PY_CALL : undefined;
-  if (!pattern) return [];
+  const patterns = JS_LANGUAGES.has(languageId) ? [JS_CALL] : PY_LANGUAGES.has(languageId) ? [PY_CALL, PY_EXPORT] : [];
+  if (patterns.length === 0) return [];
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const positionAt = (offset: number) => {
@@ -39,7 +42,8 @@ export function findModelLoadCalls(text: string, languageId: string): ModelLoadC
   };
 
   const calls: ModelLoadCall[] = [];
-  for (const match of text.matchAll(new RegExp(pattern.source, pattern.flags))) {
+  const matches = patterns.flatMap((pattern) => [...text.matchAll(new RegExp(pattern.source, pattern.flags))]).sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  for (const match of matches) {
     const raw = match[3];
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) && !/^file:\/\//i.test(raw)) continue; // http://, indexeddb://...
     const literal = raw.replace(/^file:\/\//i, '');

@@ -13,7 +13,8 @@ export interface Annotations extends vscode.Disposable {
 }
 
 export function registerAnnotations(store: ReportStore): Annotations {
-  const jsonFiles: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.json' }];
+  // .onnx files get the model lenses too when opened as text.
+  const jsonFiles: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.json' }, { scheme: 'file', pattern: '**/*.onnx' }];
   const sources: vscode.DocumentSelector = LOAD_CALL_LANGUAGES.map((language) => ({ scheme: 'file', language }));
   const problems = new LayerProblems(store);
   const decorations = new ModelDecorationProvider(store);

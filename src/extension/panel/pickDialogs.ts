@@ -11,11 +11,11 @@ export interface PickDialogSpec {
 
 export const PICK_DIALOGS: Record<PickField, PickDialogSpec> = {
   model: {
-    title: 'Suspicious model (TF.js LayersModel model.json)',
+    title: 'Suspicious model (TF.js LayersModel model.json, or ONNX .onnx)',
     openLabel: 'Use this model',
     canSelectFiles: true,
     canSelectFolders: false,
-    filters: { 'TF.js model': ['json'] },
+    filters: { 'TF.js or ONNX model': ['json', 'onnx'] },
   },
   data: {
     // Folders of images, or an IDX images file: both must be pickable in one dialog.

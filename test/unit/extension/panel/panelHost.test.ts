@@ -35,7 +35,7 @@ describe('panel html', () => {
 describe('panel pick dialogs', () => {
   it('lets data be a folder or an IDX file, and models only .json files', () => {
     assert.equal(PICK_DIALOGS.data.canSelectFolders && PICK_DIALOGS.data.canSelectFiles, true);
-    assert.deepEqual(PICK_DIALOGS.model.filters, { 'TF.js model': ['json'] });
+    assert.deepEqual(PICK_DIALOGS.model.filters, { 'TF.js or ONNX model': ['json', 'onnx'] });
     assert.equal(PICK_DIALOGS.model.canSelectFolders, false);
   });
 });
