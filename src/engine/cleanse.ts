@@ -29,7 +29,7 @@ import { reactivationProbe } from './reactivation';
 import { BestEpochKeeper, chooseEpoch, selectionRuleText, shouldStop, type SelectionEpoch } from './selection';
 import { transferFlagged, transferWatch, type TransferEpoch } from './transferWatch';
 import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from './triggers';
-import { recoverSuspectTrigger, writeTriggerImage } from './suspectUnlearning';
+import { recoverSuspectTrigger, writeScanImages } from './suspectUnlearning';
 import { relativeWeightDrift } from './weightDrift';
 import { recordHeader } from './recordHeader';
 
@@ -343,7 +343,7 @@ export async function runCleanse(
       warnings,
       timings,
       dataQuality,
-      suspect: unlearning ? { ...unlearning.scan, triggerImage: await writeTriggerImage(unlearning.scan.triggerImage, staged.stagingDir) } : null,
+      suspect: unlearning ? await writeScanImages(unlearning.scan, staged.stagingDir) : null,
       transferWatch: watch,
       reactivation,
     };

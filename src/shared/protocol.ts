@@ -144,7 +144,8 @@ export type EngineEvent =
   | { type: 'backend'; backend: BackendInfo }
   | {
       type: 'progress';
-      phase: 'load' | 'evaluate' | 'distill' | 'train' | 'save';
+      /** 'scan': the suspect scan, fitting a trigger for class `epoch` of `epochs`, round `step` of `steps`. */
+      phase: 'load' | 'evaluate' | 'distill' | 'train' | 'save' | 'scan';
       epoch: number;
       epochs: number;
       step: number;

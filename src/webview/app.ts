@@ -7,7 +7,7 @@ import { h, memo } from './dom';
 import type { HostApi } from './hostApi';
 import { LAYER_COLUMNS } from './layerColumns';
 import { applyNotification } from './reducer';
-import { editRatio, resetSchedule, scheduleForModel } from './schedule';
+import { cancelScan, editRatio, resetSchedule, scheduleForModel } from './schedule';
 import { isJobActive, restorePanelState, type PanelState } from './state';
 import { nextSort } from './tableSort';
 import { validateForm } from './validation';
@@ -75,6 +75,11 @@ export function startPanel(host: HostApi, root: HTMLElement): void {
       update({ ...state, schedule: { ...scheduleForModel(state.schedule, model), scanned: true } });
       const limit = Number(state.form.limit.trim());
       host.send('inspect', Number.isInteger(limit) && limit > 0 ? { model, data, limit } : { model, data });
+    },
+    cancelScan() {
+      if (!state.schedule) return;
+      host.send('inspect/cancel', { model: state.schedule.model });
+      update({ ...state, schedule: cancelScan(state.schedule) });
     },
     start() {
       if (isJobActive(state.job) || Date.now() < startGuardUntil) return;

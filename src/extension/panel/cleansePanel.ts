@@ -168,6 +168,12 @@ export class CleansePanel implements vscode.Disposable {
     'open/model': ({ path: file }) => this.openFile(file),
     'open/report': ({ path: file }) => this.openFile(file),
     inspect: ({ model, data, limit }) => this.inspect(model, data, limit),
+    'inspect/cancel': () => {
+      // The webview already shows the schedule without the scan: drop the answer, then stop the job.
+      const job = this.pendingInspect;
+      this.pendingInspect = undefined;
+      job?.cancel();
+    },
     'report/load': ({ path: file }) => this.loadReport(file),
   };
 
@@ -245,6 +251,11 @@ export class CleansePanel implements vscode.Disposable {
     if (params.data && typeof limit === 'number' && Number.isInteger(limit) && limit > 0) params.limit = limit;
     const job = this.services.runner.start({ kind: 'inspect', params });
     this.pendingInspect = job;
+    // The suspect scan's progress (class k of K): the schedule shows where the check is.
+    const progress = job.onEvent((event) => {
+      if (event.type === 'progress' && event.phase === 'scan' && this.pendingInspect === job) this.post(notification('inspect/progress', { model, progress: event }));
+    });
+    void job.result.finally(() => progress.dispose()).catch(() => undefined);
     job.result.then(
       (result) => {
         if (this.pendingInspect === job) this.pendingInspect = undefined;
