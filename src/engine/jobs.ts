@@ -6,6 +6,7 @@ import type { EngineEventSink, JobResult, JobSpec } from '../shared/protocol';
 import { initBackend } from './backend';
 import { runCleanse } from './cleanse';
 import { runDefend } from './defenses';
+import { runDemoSetup } from './demoSetup';
 import { runEvaluate } from './evaluateJob';
 import { runInspect } from './inspect';
 
@@ -23,5 +24,7 @@ export async function runJob(job: JobSpec, sink: EngineEventSink, signal?: Abort
       return runInspect(job.params, sink, signal);
     case 'defend':
       return runDefend(job.params, backend, sink, signal);
+    case 'demo':
+      return runDemoSetup(job.params, backend, sink, signal);
   }
 }

@@ -11,6 +11,7 @@ import { registerInspectModel } from './commands/inspectModel';
 import { registerOpenPanel } from './commands/openPanel';
 import { registerOpenReport } from './commands/openReport';
 import { registerShowLog } from './commands/showLog';
+import { registerTryDemo } from './commands/tryDemo';
 import { CONFIG_SECTION, readExtensionConfig } from './config';
 import { presentJobs } from './jobPresentation';
 import { JobRunner } from './jobRunner';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): BackdoorCleanseApi {
     registerCancelJob(services),
     registerOpenReport(services),
     registerShowLog(services),
+    registerTryDemo(services),
   );
 
   return {

@@ -52,6 +52,7 @@ export function describeProgress(event: ProgressEvent): ProgressView {
 
 /** "Cleansing badnet/model.json", for titles. */
 export function describeJob(spec: JobSpec): string {
+  if (spec.kind === 'demo') return `Making the demo model in ${path.basename(spec.params.out)}`;
   const model = spec.params.model;
   const name = `${path.basename(path.dirname(model))}/${path.basename(model)}`;
   const verb = { cleanse: 'Cleansing', evaluate: 'Evaluating', inspect: 'Inspecting', defend: 'Defending' }[spec.kind];

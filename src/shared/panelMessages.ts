@@ -152,6 +152,8 @@ export interface PanelNotificationParams {
   'inspect/result': { model: string; result?: InspectResult; error?: string };
   /** Host: where the suspect scan of an inspect with images is (class k of K, round, ETA). */
   'inspect/progress': { model: string; progress: Extract<EngineEvent, { type: 'progress' }> };
+  /** Host: fill the form's paths (after "Try on a Demo Model"); the webview then inspects the model. */
+  'form/prefill': { model: string; data: string; evalData?: string; trigger?: string };
   /** Host: a stored run record to show (after a run, or when the user opens a report in the panel). */
   'report/loaded': { path: string; report: CleanseReport };
 }
@@ -193,6 +195,7 @@ const NOTIFICATION_METHODS: Record<PanelNotificationMethod, true> = {
   'job/ended': true,
   'inspect/result': true,
   'inspect/progress': true,
+  'form/prefill': true,
   'report/loaded': true,
 };
 

@@ -166,6 +166,9 @@ export function startPanel(host: HostApi, root: HTMLElement): void {
       case 'picked':
         if (msg.params.field === 'model' && msg.params.path !== undefined) requestInspect();
         break;
+      case 'form/prefill':
+        requestInspect();
+        break;
       case 'state/init':
         // After a reload the model is known but its inspect answer may have been lost.
         if (state.form.model.trim() !== '' && (state.schedule === null || state.schedule.status !== 'ready')) requestInspect(true);

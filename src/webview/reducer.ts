@@ -26,6 +26,10 @@ export function applyNotification(state: PanelState, msg: PanelNotification, now
       return applyJobEnded(state, msg.params, now);
     case 'inspect/result':
       return applyInspectResult(state, msg.params);
+    case 'form/prefill': {
+      const { model, data, evalData = '', trigger = '' } = msg.params;
+      return { ...state, form: { ...state.form, method: 'bcu', model, data, evalData, trigger, out: '' } };
+    }
     case 'inspect/progress': {
       const schedule = state.schedule;
       if (!schedule || schedule.model !== msg.params.model || schedule.status !== 'loading') return state;

@@ -196,10 +196,9 @@ function imagesNotIn(unit: tf.Tensor4D, predicted: Int32Array, t: number): tf.Te
   return others.length === 0 ? null : tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
 }
 
-/** One of the user's images (0..1, H x W x C) the model does not already put in class t, for showing the trigger stamped on it. */
-function firstImageNotIn(unit: tf.Tensor4D, predicted: Int32Array, t: number): Float32Array | null {
-  const index = predicted.findIndex((p) => p !== t);
-  if (index < 0) return null;
+/** One of the user's images (0..1, H x W x C), preferably one the model does not already put in class t, for showing the trigger stamped on it. */
+function sampleImageFor(unit: tf.Tensor4D, predicted: Int32Array, t: number): Float32Array {
+  const index = Math.max(0, predicted.findIndex((p) => p !== t));
   const image = unit.slice(index, 1);
   const values = Float32Array.from(image.dataSync() as Float32Array);
   image.dispose();
@@ -266,7 +265,7 @@ export async function scanClassTriggers(
       if (a > indices[top]) top = i;
     });
     suspect = isSuspect(indices[top], norms[top], norms) ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
-    stampedSample = firstImageNotIn(unit, predicted, entries[top].class);
+    stampedSample = sampleImageFor(unit, predicted, entries[top].class);
     if (suspect && options.focusSuspect) {
       const images = imagesNotIn(unit, predicted, suspect.class);
       if (images) {

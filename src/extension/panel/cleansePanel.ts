@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { BackendChoice, CleanseParams, InspectParams, InspectResult } from '../../shared/protocol';
+import type { BackendChoice, CleanseParams, DemoSetupResult, InspectParams, InspectResult } from '../../shared/protocol';
 import {
   DEFENSE_METHODS,
   PANEL_PROTOCOL_VERSION,
@@ -73,6 +73,13 @@ export class CleansePanel implements vscode.Disposable {
   static showReport(services: Services, record: ReportRecord): CleansePanel {
     const panel = CleansePanel.createOrShow(services);
     panel.post(notification('report/loaded', { path: record.path, report: inlineReportImages(record.report, record.path) }));
+    return panel;
+  }
+
+  /** Opens the panel with the demo's model, images, labeled folder and trigger filled in. */
+  static showDemo(services: Services, demo: DemoSetupResult): CleansePanel {
+    const panel = CleansePanel.createOrShow(services);
+    panel.post(notification('form/prefill', { model: demo.model, data: demo.data, evalData: demo.evalData, trigger: demo.trigger }));
     return panel;
   }
 
@@ -298,7 +305,7 @@ export class CleansePanel implements vscode.Disposable {
 
   private post(message: PanelNotification): void {
     if (!this.ready) {
-      if (message.method === 'report/loaded' || message.method === 'picked') this.outbox.push(message);
+      if (message.method === 'report/loaded' || message.method === 'picked' || message.method === 'form/prefill') this.outbox.push(message);
       return;
     }
     void this.panel.webview.postMessage(message);
