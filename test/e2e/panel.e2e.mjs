@@ -180,6 +180,44 @@ async function waitForText(selector, pattern, timeout) {
   throw new Error(`${selector} never matched ${pattern} (last: "${last}")`);
 }
 
+/** Picks an entry of the open context menu (VS Code draws it in a shadow root: role selectors reach it). */
+async function chooseMenuItem(label) {
+  const item = page.getByRole('menuitem', { name: label }).first();
+  try {
+    await item.click({ timeout: 5000 });
+  } catch {
+    // Keyboard fallback: walk the menu until the entry is focused.
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('ArrowDown');
+      const focused = await page.evaluate(() => {
+        let el = document.activeElement;
+        while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+        return el ? el.textContent : '';
+      });
+      if (focused && focused.includes(label)) break;
+    }
+    await page.keyboard.press('Enter');
+  }
+}
+
+/** The text of the editor in the active editor group. */
+async function activeEditorText() {
+  // Monaco draws spaces as no-break spaces.
+  const raw = (await page.locator('.editor-group-container.active .view-lines').first().textContent().catch(() => '')) ?? '';
+  return raw.replace(/\u00a0/g, ' ');
+}
+
+async function waitForValue(selector, pattern, timeout) {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await panel().locator(selector).evaluate((el) => el.value).catch(() => '');
+    if (pattern.test(last)) return last;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`${selector} never matched ${pattern} (last: "${last}")`);
+}
+
 async function fillField(id, value) {
   const input = panel().locator(`#${id} input`);
   await input.fill(value);
@@ -416,6 +454,55 @@ try {
   check('a CLP run (defend job) finishes and shows its results', clpStatus === 'Done' && /defended/.test(await text('#open-model')) && /Defense: CLP/.test(await text('#results-summary')), clpStatus === 'Done' ? await text('#results-summary') : `${clpStatus}: ${await text('#job-error').catch(() => '')}`);
   await panel().locator('#results').scrollIntoViewIfNeeded();
   await shot('10-clp-done');
+
+  // The Runs view (Explorer) lists both finished runs; a click opens one in the panel; two selected
+  // runs compare side by side; one exports as Markdown beside its report.json.
+  const runsHeader = page.locator('.pane-header', { hasText: 'Backdoor Cleanse Runs' }).first();
+  await runsHeader.waitFor({ timeout: 30000 });
+  if ((await runsHeader.getAttribute('aria-expanded')) !== 'true') await runsHeader.click();
+  const runRows = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Backdoor Cleanse Runs' }) }).locator('.monaco-list-row');
+  await runRows.filter({ hasText: 'CLP defense' }).first().waitFor({ timeout: 30000 }).catch(() => undefined);
+  const rowTexts = await runRows.allTextContents();
+  check('the Runs view lists the finished cleanse and defense with their figures', rowTexts.some((t) => /BCU cleanse/.test(t) && /ACC/.test(t)) && rowTexts.some((t) => /CLP defense/.test(t)), rowTexts.join(' | '));
+  await shot('11-runs-view');
+  await runRows.filter({ hasText: 'BCU cleanse' }).first().click();
+  const reopened = await waitForText('#results-model-path', /Cleansed model/, 15000).catch((e) => e.message);
+  check('clicking a run opens it in the panel', /Cleansed model/.test(reopened) && (await text('#job-status')) === 'Done', reopened);
+  await runRows.filter({ hasText: 'CLP defense' }).first().click({ modifiers: ['Control'] });
+  await runRows.filter({ hasText: 'BCU cleanse' }).first().click({ button: 'right' });
+  await chooseMenuItem('Compare Runs');
+  await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).first().waitFor({ timeout: 15000 }).catch(() => undefined);
+  await page.waitForTimeout(500);
+  const comparisonText = await activeEditorText();
+  check('Compare Runs shows both runs side by side', /Comparing two runs/.test(comparisonText) && /BCU cleanse/.test(comparisonText) && /CLP defense/.test(comparisonText), comparisonText.slice(0, 160));
+  await shot('12-compare-runs');
+  await runRows.filter({ hasText: 'BCU cleanse' }).first().click({ button: 'right' });
+  await chooseMenuItem('Export Run as Markdown');
+  const mdTab = await page.locator('.tabs-container .tab', { hasText: 'report.md' }).first().waitFor({ timeout: 15000 }).then(() => true, () => false);
+  await page.waitForTimeout(500);
+  const mdText = await activeEditorText();
+  check('Export Run as Markdown writes report.md with hashes and metrics', mdTab && /Model SHA-256/.test(mdText), mdText.slice(0, 120));
+  await shot('13-export-markdown');
+
+  // Problems: an unwarned cleanse puts no entry there (only warned layers do).
+  await page.keyboard.press('Control+Shift+M');
+  await page.waitForTimeout(800);
+  const problemRows = await page.locator('.markers-panel .monaco-list-row').allTextContents().catch(() => []);
+  check('Problems holds no informational entry of the cleanse', !problemRows.some((t) => /re-initialized/.test(t)), `${problemRows.length} rows: ${problemRows.slice(0, 3).join(' | ')}`);
+
+  // The guided first run: "Try on a Demo Model" makes the demo in the workspace and opens the
+  // panel filled in.
+  await runCommand('Backdoor Cleanse: Try on a Demo Model');
+  const demoModel = await waitForValue('#field-model', /backdoor-cleanse-demo[\\/]backdoored[\\/]model\.json$/, Number(process.env.BCU_E2E_DEMO_TIMEOUT_MS || 420000)).catch((e) => e.message);
+  const demoFields = await Promise.all(['#field-data', '#field-evalData', '#field-trigger'].map((id) => panel().locator(id).evaluate((el) => el.value).catch(() => '')));
+  check(
+    'Try on a Demo Model makes the demo in the workspace and fills the panel',
+    /backdoored/.test(demoModel) && /unlabeled$/.test(demoFields[0]) && /labeled$/.test(demoFields[1]) && /badnets\.json$/.test(demoFields[2]),
+    `${demoModel}; ${demoFields.join('; ')}`,
+  );
+  await panel().locator('#schedule[data-status="ready"]').waitFor({ timeout: 60000 }).catch(() => undefined);
+  await panel().locator('#setup').scrollIntoViewIfNeeded();
+  await shot('14-demo-filled');
 
   check('no CSP violation in the console', consoleProblems.length === 0, consoleProblems.slice(0, 3).join(' | '));
   check('no request left the machine', external.size === 0, [...external].join(', '));

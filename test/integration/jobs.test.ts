@@ -179,7 +179,8 @@ describe('jobs with a fake worker', function () {
     const result = await vscode.commands.executeCommand<{ model: string; data: string } | undefined>('backdoorCleanse.tryDemo', { folder });
     assert.equal(result?.model, path.join(folder, 'backdoored', 'model.json'));
     assert.equal(result?.data, path.join(folder, 'unlabeled'));
-    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.label));
-    assert.ok(tabs.includes('Backdoor Cleanse'), tabs.join(', '));
+    // The tab list follows the panel's creation a moment later.
+    const tabs = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.label));
+    await waitFor(`a "Backdoor Cleanse" tab (tabs: ${tabs().join(', ')})`, () => tabs().includes('Backdoor Cleanse'), 10000);
   });
 });
