@@ -490,6 +490,15 @@ try {
   const problemRows = await page.locator('.markers-panel .monaco-list-row').allTextContents().catch(() => []);
   check('Problems holds no informational entry of the cleanse', !problemRows.some((t) => /re-initialized/.test(t)), `${problemRows.length} rows: ${problemRows.slice(0, 3).join(' | ')}`);
 
+  // The annotations on the cleansed model.json (CodeLens at the top), for the README's screenshot.
+  await page.keyboard.press('Control+Shift+M'); // close the Problems panel again
+  const panelTabForModel = page.locator('.tabs-container .tab', { hasText: 'Backdoor Cleanse' }).first();
+  await panelTabForModel.click().catch(() => undefined);
+  await panel().locator('#open-model').click().catch(() => undefined);
+  const lens = await page.locator('.contentWidgets .codelens-decoration, .codelens-decoration').first().waitFor({ timeout: 15000 }).then(() => true, () => false);
+  check('the cleansed model.json opens with its CodeLens', lens && /Backdoor Cleanse/.test((await page.locator('.codelens-decoration').first().textContent().catch(() => '')) ?? ''));
+  await shot('13a-annotations');
+
   // The guided first run: "Try on a Demo Model" makes the demo in the workspace and opens the
   // panel filled in.
   await runCommand('Backdoor Cleanse: Try on a Demo Model');
