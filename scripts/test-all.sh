@@ -10,6 +10,7 @@ bash scripts/install-test-deps.sh || { log "installing the test dependencies fai
 
 npm run build --silent || { log "npm run build failed"; echo "0 passed, 1 failed"; exit 1; }
 npm run build:tests --silent || { log "npm run build:tests failed (type errors above)"; echo "0 passed, 1 failed"; exit 1; }
+npm run typecheck --silent || { log "npm run typecheck failed (type errors above, the webview included)"; echo "0 passed, 1 failed"; exit 1; }
 
 RESULTS=$(mktemp -d)
 trap 'rm -rf "$RESULTS"' EXIT

@@ -37,8 +37,8 @@ export function progressLine(e: Extract<EngineEvent, { type: 'progress' }>, widt
   const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
   const parts = [
     `${e.phase.padEnd(7)} [${bar}] ${(100 * frac).toFixed(0).padStart(3)}%`,
-    e.epochs > 0 ? `epoch ${e.epoch}/${e.epochs}` : '',
-    e.steps > 0 ? `step ${e.step}/${e.steps}` : '',
+    e.epochs > 0 ? `${e.phase === 'scan' ? 'class' : 'epoch'} ${e.epoch}/${e.epochs}` : '',
+    e.steps > 0 ? `${e.phase === 'scan' ? 'round' : 'step'} ${e.step}/${e.steps}` : '',
     e.loss != null ? `loss ${e.loss.toFixed(4)}` : '',
     e.temperature != null ? `T ${e.temperature.toFixed(2)}` : '',
     e.imagesPerSecond != null ? `${e.imagesPerSecond.toFixed(0)} img/s` : '',
@@ -63,6 +63,8 @@ export function humanReporter(stream: NodeJS.WriteStream = process.stderr): Repo
     event(event) {
       switch (event.type) {
         case 'progress': {
+          // Without a terminal the scan still says where it is, once per class (it can run for minutes).
+          if (!tty && event.phase === 'scan' && event.step === 0) return say(`suspect scan: class ${event.epoch} of ${event.epochs}, ETA ${formatSeconds(event.etaSeconds)}`);
           if (!tty || event.steps === 0) return;
           const now = Date.now();
           if (now - lastDraw < 100 && event.step !== event.steps) return;

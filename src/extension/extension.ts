@@ -11,6 +11,11 @@ import { registerInspectModel } from './commands/inspectModel';
 import { registerOpenPanel } from './commands/openPanel';
 import { registerOpenReport } from './commands/openReport';
 import { registerShowLog } from './commands/showLog';
+import { registerTryDemo } from './commands/tryDemo';
+import { registerCompareRuns } from './commands/compareRuns';
+import { registerExportRunMarkdown } from './commands/exportRunMarkdown';
+import { registerOpenRunInPanel } from './commands/openRunInPanel';
+import { RUNS_VIEW_ID, RunsTreeProvider } from './runs/runsTreeProvider';
 import { CONFIG_SECTION, readExtensionConfig } from './config';
 import { presentJobs } from './jobPresentation';
 import { JobRunner } from './jobRunner';
@@ -79,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): BackdoorCleanseApi {
     registerCancelJob(services),
     registerOpenReport(services),
     registerShowLog(services),
+    registerTryDemo(services),
+    registerRunsView(services),
   );
 
   return {
@@ -90,6 +97,18 @@ export function activate(context: vscode.ExtensionContext): BackdoorCleanseApi {
       statusBar,
     },
   };
+}
+
+/** The Runs view and its commands (open in the panel, compare two, export as Markdown). */
+function registerRunsView(services: Services): vscode.Disposable {
+  const provider = new RunsTreeProvider(services.reports);
+  return vscode.Disposable.from(
+    provider,
+    vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: false }),
+    registerOpenRunInPanel(services),
+    registerCompareRuns(services),
+    registerExportRunMarkdown(services),
+  );
 }
 
 export function deactivate(): void {

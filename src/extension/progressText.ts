@@ -30,6 +30,11 @@ export function describeProgress(event: ProgressEvent): ProgressView {
       return { message: 'loading the model and images', fraction: 0 };
     case 'save':
       return { message: 'saving the cleansed model', fraction: 1 };
+    case 'scan':
+      // The suspect scan: one trigger fit per class, `step` of `steps` rounds into class `epoch`.
+      parts.push(`scanning for a trigger: class ${event.epoch} of ${event.epochs}`);
+      fraction = event.epochs > 0 ? Math.min(1, (Math.max(0, event.epoch - 1) + within) / event.epochs) : undefined;
+      break;
     case 'evaluate':
       parts.push(event.steps ? `evaluating ${event.step}/${event.steps} images` : 'evaluating');
       fraction = event.steps ? within : undefined;
@@ -47,6 +52,7 @@ export function describeProgress(event: ProgressEvent): ProgressView {
 
 /** "Cleansing badnet/model.json", for titles. */
 export function describeJob(spec: JobSpec): string {
+  if (spec.kind === 'demo') return `Making the demo model in ${path.basename(spec.params.out)}`;
   const model = spec.params.model;
   const name = `${path.basename(path.dirname(model))}/${path.basename(model)}`;
   const verb = { cleanse: 'Cleansing', evaluate: 'Evaluating', inspect: 'Inspecting', defend: 'Defending' }[spec.kind];

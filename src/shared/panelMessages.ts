@@ -123,6 +123,8 @@ export interface PanelCommandParams {
    * on at most `limit` images (the form's image limit) when given.
    */
   inspect: { model: string; data?: string; limit?: number };
+  /** Webview: Cancel while "Check the images" runs; host cancels that inspect and sends nothing back for it. */
+  'inspect/cancel': { model: string };
   /**
    * Webview: show a stored run (a report.json, or the output folder holding one), e.g. a run that
    * ended while the panel was closed. Host answers 'report/loaded', or nothing when there is none.
@@ -150,6 +152,10 @@ export interface PanelNotificationParams {
   'job/ended': { jobId: string; ok: boolean; result?: JobResult; error?: PanelJobError };
   /** Host: answer to 'inspect': the layers and default ratios, or why the model can't be read. */
   'inspect/result': { model: string; result?: InspectResult; error?: string };
+  /** Host: where the suspect scan of an inspect with images is (class k of K, round, ETA). */
+  'inspect/progress': { model: string; progress: Extract<EngineEvent, { type: 'progress' }> };
+  /** Host: fill the form's paths (after "Try on a Demo Model"); the webview then inspects the model. */
+  'form/prefill': { model: string; data: string; evalData?: string; trigger?: string };
   /** Host: a stored run record to show (after a run, or when the user opens a report in the panel). */
   'report/loaded': { path: string; report: RunRecord };
 }
@@ -180,6 +186,7 @@ const COMMAND_METHODS: Record<PanelCommandMethod, true> = {
   'open/model': true,
   'open/report': true,
   inspect: true,
+  'inspect/cancel': true,
   'report/load': true,
 };
 const NOTIFICATION_METHODS: Record<PanelNotificationMethod, true> = {
@@ -189,6 +196,8 @@ const NOTIFICATION_METHODS: Record<PanelNotificationMethod, true> = {
   'job/event': true,
   'job/ended': true,
   'inspect/result': true,
+  'inspect/progress': true,
+  'form/prefill': true,
   'report/loaded': true,
 };
 

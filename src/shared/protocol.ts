@@ -78,11 +78,33 @@ export interface DefendResult {
   seconds: number;
 }
 
+/** The editor's "Try on a Demo Model": a backdoored model and image folders in a new folder `out`. */
+export interface DemoSetupParams {
+  out: string;
+  /** Smaller or larger than the defaults (engine/demoSetup.ts), e.g. for tests. */
+  sizes?: { train?: number; attackEpochs?: number; unlabeled?: number; test?: number };
+  backend?: BackendChoice;
+}
+
+export interface DemoSetupResult {
+  type: 'result';
+  folder: string;
+  /** The backdoored model.json, the unlabeled images folder, the labeled folder and the trigger spec: the panel's fields. */
+  model: string;
+  data: string;
+  evalData: string;
+  trigger: string;
+  acc: number | null;
+  asr: number | null;
+  seconds: number;
+}
+
 export type JobSpec =
   | { kind: 'cleanse'; params: CleanseParams }
   | { kind: 'evaluate'; params: EvaluateParams }
   | { kind: 'inspect'; params: InspectParams }
-  | { kind: 'defend'; params: DefendParams };
+  | { kind: 'defend'; params: DefendParams }
+  | { kind: 'demo'; params: DemoSetupParams };
 
 export type JobKind = JobSpec['kind'];
 
@@ -131,7 +153,7 @@ export interface CleanseResult {
   seconds: number;
 }
 
-export type JobResult = CleanseResult | EvaluateResult | InspectResult | DefendResult;
+export type JobResult = CleanseResult | EvaluateResult | InspectResult | DefendResult | DemoSetupResult;
 
 /** What the engine streams while a job runs (CLI prints them with --json; worker forwards them). */
 export type EngineEvent =
@@ -139,7 +161,8 @@ export type EngineEvent =
   | { type: 'backend'; backend: BackendInfo }
   | {
       type: 'progress';
-      phase: 'load' | 'evaluate' | 'distill' | 'train' | 'save';
+      /** 'scan': the suspect scan, fitting a trigger for class `epoch` of `epochs`, round `step` of `steps`. */
+      phase: 'load' | 'evaluate' | 'distill' | 'train' | 'save' | 'scan';
       epoch: number;
       epochs: number;
       step: number;

@@ -91,6 +91,10 @@ export interface SuspectScan {
   suspect: { class: number; anomalyIndex: number } | null;
   /** PNG of the recovered trigger (mask x pattern) for the suspect (or the smallest-mask class), relative to report.json. */
   triggerImage?: string | null;
+  /** The same class's mask (grey, white = stamped), its pattern, and one of the user's images with the trigger stamped on: native-size PNGs (shown upscaled, pixelated), data: URIs or names relative to report.json. */
+  maskImage?: string | null;
+  patternImage?: string | null;
+  stampedImage?: string | null;
   /** Cleanse only: which part of the suspect's recovered mask was unlearned. */
   focus?: TriggerFocus;
 }

@@ -35,6 +35,8 @@ export interface ChartSpec {
   yDomain?: [number, number];
   formatX?: (value: number) => string;
   formatY?: (value: number) => string;
+  /** x ticks only at whole numbers (epochs): a short run ticks 0, 1, 2, never 0.5, 1.5. */
+  wholeX?: boolean;
 }
 
 export interface ChartSize {
@@ -106,10 +108,10 @@ export function niceDomain(min: number, max: number, count = 4): [number, number
   return [Number((Math.floor(min / step + 1e-9) * step).toFixed(decimals)), Number((Math.ceil(max / step - 1e-9) * step).toFixed(decimals))];
 }
 
-/** Tick values: multiples of a nice step inside [min, max], with float noise removed. */
-export function niceTicks(min: number, max: number, count = 4): number[] {
+/** Tick values: multiples of a nice step (at least `minStep`) inside [min, max], with float noise removed. */
+export function niceTicks(min: number, max: number, count = 4, minStep = 0): number[] {
   if (!(max > min)) return [min];
-  const step = niceStep(max - min, count);
+  const step = Math.max(minStep, niceStep(max - min, count));
   const decimals = decimalsOf(step);
   const ticks: number[] = [];
   for (let value = Math.ceil(min / step - 1e-9) * step; value <= max + step * 1e-9; value += step) {
@@ -171,7 +173,7 @@ export function buildChart(spec: ChartSpec, size: ChartSize = DEFAULT_CHART_SIZE
   const y = scaleLinear(yDomain, [plot.bottom, plot.top]);
   const formatX = spec.formatX ?? defaultTickFormat;
   const formatY = spec.formatY ?? defaultTickFormat;
-  const xTicks = niceTicks(xDomain[0], xDomain[1], 5).map((value) => ({ value, position: round(x(value)), label: formatX(value) }));
+  const xTicks = niceTicks(xDomain[0], xDomain[1], 5, spec.wholeX ? 1 : 0).map((value) => ({ value, position: round(x(value)), label: formatX(value) }));
   const yTicks = niceTicks(yDomain[0], yDomain[1], 4).map((value) => ({ value, position: round(y(value)), label: formatY(value) }));
   const series = spec.series.map((s) => ({
     id: s.id,

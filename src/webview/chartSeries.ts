@@ -39,6 +39,7 @@ export function chartsFor(job: JobView): NamedChart[] {
       spec: {
         xDomain,
         formatX: epochTick,
+        wholeX: true,
         series: [
           { id: 'loss-step', label: 'per step', tone: 'blue', thin: true, points: job.steps.map((p) => ({ x: p.x, y: p.loss })) },
           { id: 'loss-epoch', label: 'epoch mean', tone: 'blue', dots: true, points: epochPoint((r) => r.loss) },
@@ -51,6 +52,7 @@ export function chartsFor(job: JobView): NamedChart[] {
       spec: {
         xDomain,
         formatX: epochTick,
+        wholeX: true,
         series: [
           // Constant within an epoch: the per-step line is a staircase, the epoch values are dots on it.
           { id: 'temperature-step', label: 'per step', tone: 'orange', points: job.steps.map((p) => ({ x: p.x, y: p.temperature })) },
@@ -65,6 +67,7 @@ export function chartsFor(job: JobView): NamedChart[] {
         xDomain,
         yDomain: [0, 1],
         formatX: epochTick,
+        wholeX: true,
         formatY: percentTick,
         series: [
           { id: 'agreement', label: 'agreement', tone: 'green', dots: true, points: epochPoint((r) => r.agreement) },
@@ -93,6 +96,7 @@ export function chartsFor(job: JobView): NamedChart[] {
         xDomain,
         yDomain: [0, 1],
         formatX: epochTick,
+        wholeX: true,
         formatY: percentTick,
         series: [
           { id: 'acc', label: 'ACC', tone: 'green', dots: true, points: withBefore('acc', epochPoint((r) => r.eval?.acc)) },

@@ -71,6 +71,38 @@ export function triggerImageOf(scan: SuspectScan | null | undefined): string | n
   return typeof image === 'string' && image.startsWith('data:image/png;base64,') ? image : null;
 }
 
+export interface TriggerPicture {
+  key: 'mask' | 'pattern' | 'stamped';
+  src: string;
+  caption: string;
+}
+
+/**
+ * The recovered trigger as three pictures side by side (mask, pattern, one of the user's images
+ * with it stamped on), only those present as inline PNGs, and the class's flip rate.
+ */
+export function triggerPictures(scan: SuspectScan | null | undefined): { pictures: TriggerPicture[]; cls: number | null; flipRate: number | null } {
+  if (!scan) return { pictures: [], cls: null, flipRate: null };
+  const inline = (image: string | null | undefined) => (typeof image === 'string' && image.startsWith('data:image/png;base64,') ? image : null);
+  const shownClass = scan.suspect?.class ?? smallestMaskClass(scan);
+  const entry = scan.perClass.find((c) => c.class === shownClass);
+  const candidates: [TriggerPicture['key'], string | null, string][] = [
+    ['mask', inline(scan.maskImage), 'mask (white: where it is stamped)'],
+    ['pattern', inline(scan.patternImage), 'pattern'],
+    ['stamped', inline(scan.stampedImage), 'your image, trigger stamped on'],
+  ];
+  return {
+    pictures: candidates.filter((c): c is [TriggerPicture['key'], string, string] => c[1] !== null).map(([key, src, caption]) => ({ key, src, caption })),
+    cls: shownClass,
+    flipRate: entry ? entry.flipRate : null,
+  };
+}
+
+function smallestMaskClass(scan: SuspectScan): number | null {
+  if (scan.perClass.length === 0) return null;
+  return scan.perClass.reduce((best, c) => (c.maskL1 < best.maskL1 ? c : best)).class;
+}
+
 export function selectionLine(selection: RunFindings['selection']): string {
   return selection ? `Kept the student of epoch ${selection.epoch}: ${selection.rule}` : '';
 }

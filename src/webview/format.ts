@@ -49,3 +49,8 @@ export function formatRate(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return MISSING;
   return `${value >= 100 ? Math.round(value) : value.toFixed(1)} img/s`;
 }
+
+/** A ratio as a person would type it: 0.030000000000000002 -> "0.03", 0.3 -> "0.3" (never "0.0300000"). */
+export function formatRatio(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : '';
+}

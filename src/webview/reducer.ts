@@ -26,6 +26,15 @@ export function applyNotification(state: PanelState, msg: PanelNotification, now
       return applyJobEnded(state, msg.params, now);
     case 'inspect/result':
       return applyInspectResult(state, msg.params);
+    case 'form/prefill': {
+      const { model, data, evalData = '', trigger = '' } = msg.params;
+      return { ...state, form: { ...state.form, method: 'bcu', model, data, evalData, trigger, out: '' } };
+    }
+    case 'inspect/progress': {
+      const schedule = state.schedule;
+      if (!schedule || schedule.model !== msg.params.model || schedule.status !== 'loading') return state;
+      return { ...state, schedule: { ...schedule, scanProgress: msg.params.progress } };
+    }
     case 'report/loaded': {
       const loaded = jobViewFromReport(msg.params.path, msg.params.report, now);
       // The same run we were following (it ended while we were away): keep its per-step curve.
@@ -114,7 +123,7 @@ function applyInspectResult(state: PanelState, params: PanelNotificationParams['
   // A stale answer (the user has typed another model since) is ignored.
   if (!schedule || schedule.model !== params.model) return state;
   if (!params.result) {
-    return { ...state, schedule: { ...schedule, status: 'error', error: params.error ?? 'could not read the model', layers: [] } };
+    return { ...state, schedule: { ...schedule, status: 'error', error: params.error ?? 'could not read the model', layers: [], scanProgress: null } };
   }
   const known = new Set(params.result.layers.map((l) => l.name));
   const edits = Object.fromEntries(Object.entries(schedule.edits).filter(([name]) => known.has(name)));
@@ -129,6 +138,7 @@ function applyInspectResult(state: PanelState, params: PanelNotificationParams['
       classes: params.result.classes,
       params: params.result.params,
       findings: inspectFindings(params.result),
+      scanProgress: null,
     },
   };
 }

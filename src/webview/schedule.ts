@@ -39,6 +39,20 @@ export function scheduleForModel(previous: ScheduleState | null, model: string):
   };
 }
 
+/** Cancel during "Check the images": back to the model's layers as they were, with no findings (the inspect writes nothing). */
+export function cancelScan(schedule: ScheduleState): ScheduleState {
+  if (schedule.status !== 'loading' || !schedule.scanned) return schedule;
+  return { ...schedule, status: schedule.layers.length > 0 ? 'ready' : 'error', error: schedule.layers.length > 0 ? null : 'cancelled', scanned: false, scanProgress: null, findings: null };
+}
+
+/** "Scanning for a trigger: class 3 of 10 (round 2/8) · 1:20 left", from the scan's progress event. */
+export function scanProgressText(progress: ScheduleState['scanProgress'], formatEta: (seconds: number) => string): string {
+  if (!progress || progress.phase !== 'scan' || progress.epochs <= 0) return '';
+  const round = progress.steps > 0 ? ` (round ${progress.step}/${progress.steps})` : '';
+  const eta = typeof progress.etaSeconds === 'number' && Number.isFinite(progress.etaSeconds) ? ` · ${formatEta(progress.etaSeconds)} left` : '';
+  return `Scanning for a trigger: class ${progress.epoch} of ${progress.epochs}${round}${eta}`;
+}
+
 export function editRatio(schedule: ScheduleState, layerName: string, text: string): ScheduleState {
   const layer = schedule.layers.find((l) => l.name === layerName);
   if (!layer || !isEditableLayer(layer)) return schedule;

@@ -45,6 +45,8 @@ export interface ScheduleState {
   findings?: InspectFindings | null;
   /** True while (or after) the inspect ran on the images, not on the model alone. */
   scanned?: boolean;
+  /** The suspect scan's latest progress while the images are checked (class k of K, ETA). */
+  scanProgress?: ProgressEvent | null;
 }
 
 /** The run record's verdicts beyond the metrics: shown under the results when the engine wrote them. */

@@ -54,7 +54,8 @@ async function prepareInputs() {
   const { PNG } = require('pngjs');
   await tf.setBackend('cpu');
   const size = 16;
-  const classes = 4;
+  // Ten classes: the suspect scan then fits ten triggers, long enough to watch it move and cancel it.
+  const classes = 10;
   const model = tf.sequential({
     layers: [
       tf.layers.conv2d({ inputShape: [size, size, 3], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv1' }),
@@ -179,9 +180,72 @@ async function waitForText(selector, pattern, timeout) {
   throw new Error(`${selector} never matched ${pattern} (last: "${last}")`);
 }
 
+/** Picks an entry of the open context menu (VS Code draws it in a shadow root: role selectors reach it). */
+async function chooseMenuItem(label) {
+  const item = page.getByRole('menuitem', { name: label }).first();
+  try {
+    await item.click({ timeout: 5000 });
+  } catch {
+    // Keyboard fallback: walk the menu until the entry is focused.
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('ArrowDown');
+      const focused = await page.evaluate(() => {
+        let el = document.activeElement;
+        while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+        return el ? el.textContent : '';
+      });
+      if (focused && focused.includes(label)) break;
+    }
+    await page.keyboard.press('Enter');
+  }
+}
+
+/** The text of the editor in the active editor group. */
+async function activeEditorText() {
+  // Monaco draws spaces as no-break spaces.
+  const raw = (await page.locator('.editor-group-container.active .view-lines').first().textContent().catch(() => '')) ?? '';
+  return raw.replace(/\u00a0/g, ' ');
+}
+
+async function waitForValue(selector, pattern, timeout) {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await panel().locator(selector).evaluate((el) => el.value).catch(() => '');
+    if (pattern.test(last)) return last;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`${selector} never matched ${pattern} (last: "${last}")`);
+}
+
 async function fillField(id, value) {
   const input = panel().locator(`#${id} input`);
   await input.fill(value);
+}
+
+/** Every header cell of a table is inside its scroll box, or the box scrolls sideways to it; the box fits the panel. */
+async function checkColumnsReachable(name) {
+  const box = await panel().locator(`#${name}-table`).evaluate((table) => {
+    const scroller = table.closest('.table-scroll');
+    const s = scroller.getBoundingClientRect();
+    const cells = [...table.querySelectorAll('thead th')].map((th) => th.getBoundingClientRect().right);
+    const scrolls = getComputedStyle(scroller).overflowX === 'auto' && scroller.scrollWidth > scroller.clientWidth;
+    scroller.scrollLeft = scroller.scrollWidth;
+    const stickyLeft = table.querySelector('thead th').getBoundingClientRect().left - scroller.getBoundingClientRect().left;
+    scroller.scrollLeft = 0;
+    return { clipped: cells.filter((right) => right > s.right + 1).length, scrolls, stickyLeft: Math.round(stickyLeft), boxRight: Math.round(s.right), viewport: document.documentElement.clientWidth };
+  });
+  const ok = box.boxRight <= box.viewport && (box.clipped === 0 || (box.scrolls && Math.abs(box.stickyLeft) <= 1));
+  check(`${name} table: no column clipped at ${(await page.viewportSize()).width} px (fits, or scrolls with a sticky first column)`, ok, JSON.stringify(box));
+}
+
+/** Waits until no job runs (the status bar's running item is gone). */
+async function waitForJobsIdle(timeout = 60000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if ((await page.locator('.statusbar-item', { hasText: /Inspecting|Cleansing|Defending|Evaluating/ }).count()) === 0) return;
+    await page.waitForTimeout(250);
+  }
 }
 
 async function readLayerColumn(column) {
@@ -195,11 +259,13 @@ try {
 
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
-  check('workbench rendered', true);
+  check('workbench rendered', (await page.locator('.monaco-workbench .part.editor').count()) === 1);
 
   await runCommand('Backdoor Cleanse: Open Panel');
   await panel().locator('#field-model').waitFor({ timeout: 30000 });
-  check('panel opened from the command palette', true);
+  const panelTitle = await text('h1');
+  const panelTabs = await page.locator('.tabs-container .tab', { hasText: 'Backdoor Cleanse' }).count();
+  check('panel opened from the command palette', panelTitle === 'Backdoor Cleanse' && panelTabs === 1, `h1 "${panelTitle}", ${panelTabs} tab(s)`);
   const methodOptions = await panel().locator('#method vscode-option').evaluateAll((options) => options.map((o) => `${o.getAttribute('value')}:${o.getAttribute('data-needs')}:${/· (unlabeled|labeled|data-free)$/.test((o.textContent ?? '').trim())}`));
   check(
     'method select lists BCU, FT, FP, NAD and CLP with their badges',
@@ -230,8 +296,37 @@ try {
     const summary = await waitForText('#schedule-summary', /1 layer edited/, 5000).catch((e) => e.message);
     check('editing a ratio marks the schedule as edited', /1 layer edited/.test(summary), summary);
   }
-  // "Check the images": the inspect again with the data adds per-layer statistics, the data-quality
-  // verdict and the suspect scan with its recovered trigger (an inline PNG: the CSP allows data: only).
+  // One row height, ratios as typed, and at 1400 px either every column fits or the table scrolls
+  // sideways with the layer names kept in view.
+  const rowHeights = await panel().locator('#schedule-table tbody tr').evaluateAll((rows) => rows.map((r) => Math.round(r.getBoundingClientRect().height * 10) / 10));
+  check('schedule rows all have one height', rowHeights.length > 1 && rowHeights.every((h) => Math.abs(h - rowHeights[0]) < 1), rowHeights.join(','));
+  const ratioTexts = await panel().locator('#schedule-table .ratio-input').evaluateAll((els) => els.map((el) => el.value));
+  check('ratios show as typed (no "0.0300000")', ratioTexts.length > 0 && ratioTexts.every((t) => /^(0|1|0\.\d{1,4})$/.test(t)), ratioTexts.join(','));
+  await checkColumnsReachable('schedule');
+
+  // "Check the images": the scan reports class k of K and moves; Cancel during it leaves the
+  // schedule as it was, with no findings.
+  await panel().locator('#schedule-scan').click();
+  const scanSeen = new Set();
+  const scanDeadline = Date.now() + 120000;
+  while (Date.now() < scanDeadline && scanSeen.size < 2) {
+    const status = await text('#schedule-status');
+    if (/class \d+ of \d+/.test(status)) scanSeen.add(status);
+    else await page.waitForTimeout(50);
+  }
+  check('the scan shows its progress per class and it moves', scanSeen.size >= 2, [...scanSeen].slice(0, 2).join(' -> '));
+  await shot('02a-scan-progress');
+  await panel().locator('#schedule-scan-cancel').click();
+  await page.waitForTimeout(1500);
+  const afterCancel = await text('#schedule-status');
+  check(
+    'Cancel during the scan leaves the schedule without findings',
+    /^\d+ layers/.test(afterCancel) && (await panel().locator('#inspect-findings').count()) === 0 && (await panel().locator('#schedule-scan-cancel').isHidden()),
+    afterCancel,
+  );
+  await waitForJobsIdle();
+  // Again, to the end: per-layer statistics, the data-quality verdict and the recovered trigger
+  // (inline PNGs: the CSP allows data: only).
   await panel().locator('#schedule-scan').click();
   await panel().locator('#inspect-findings').waitFor({ timeout: 180000 }).catch(() => undefined);
   const statColumns = await panel().locator('#schedule-table th[data-column]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')));
@@ -240,15 +335,22 @@ try {
     statColumns.includes('activationMean') && (await panel().locator('#inspect-data-quality[data-verdict]').count()) === 1,
     `${statColumns.join(',')}; ${await text('#schedule-status')}`,
   );
-  const trigger = await panel().locator('#inspect-trigger-image').getAttribute('src', { timeout: 2000 }).catch(() => null);
-  check('the recovered trigger shows as an inline PNG', trigger === null ? (await panel().locator('#inspect-suspect').count()) === 0 : /^data:image\/png;base64,/.test(trigger), trigger ? trigger.slice(0, 30) : 'no scan result');
+  await checkColumnsReachable('schedule'); // again, with the scan's extra columns
+  const pictures = await panel().locator('#inspect-trigger-pictures img').evaluateAll((imgs) =>
+    imgs.map((img) => ({ key: img.dataset.picture, inline: img.src.startsWith('data:image/png;base64,'), width: img.getBoundingClientRect().width, natural: img.naturalWidth, rendering: getComputedStyle(img).imageRendering })),
+  );
+  check(
+    'the recovered trigger shows as mask, pattern and a stamped image, upscaled and pixelated, with the flip rate',
+    pictures.map((p) => p.key).join(',') === 'mask,pattern,stamped' && pictures.every((p) => p.inline && p.width >= 4 * p.natural && p.rendering === 'pixelated') && /of your images/.test(await text('#inspect-trigger-flip')),
+    JSON.stringify(pictures),
+  );
   await panel().locator('#schedule-findings').scrollIntoViewIfNeeded();
   await shot('02-form-filled');
 
   // Start, then watch live progress move.
   await panel().locator('#start').click();
-  await waitForText('#job-status', /Running|Queued|Done/, 30000);
-  check('start shows the job as running', true);
+  const startedStatus = await waitForText('#job-status', /Running|Queued|Done/, 30000).catch((e) => e.message);
+  check('start shows the job as running', /^(Running|Queued|Done)$/.test(startedStatus), startedStatus);
   let progressMoved = false;
   let firstSeen = '';
   const moveDeadline = Date.now() + RUN_TIMEOUT;
@@ -352,6 +454,64 @@ try {
   check('a CLP run (defend job) finishes and shows its results', clpStatus === 'Done' && /defended/.test(await text('#open-model')) && /Defense: CLP/.test(await text('#results-summary')), clpStatus === 'Done' ? await text('#results-summary') : `${clpStatus}: ${await text('#job-error').catch(() => '')}`);
   await panel().locator('#results').scrollIntoViewIfNeeded();
   await shot('10-clp-done');
+
+  // The Runs view (Explorer) lists both finished runs; a click opens one in the panel; two selected
+  // runs compare side by side; one exports as Markdown beside its report.json.
+  const runsHeader = page.locator('.pane-header', { hasText: 'Backdoor Cleanse Runs' }).first();
+  await runsHeader.waitFor({ timeout: 30000 });
+  if ((await runsHeader.getAttribute('aria-expanded')) !== 'true') await runsHeader.click();
+  const runRows = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Backdoor Cleanse Runs' }) }).locator('.monaco-list-row');
+  await runRows.filter({ hasText: 'CLP defense' }).first().waitFor({ timeout: 30000 }).catch(() => undefined);
+  const rowTexts = await runRows.allTextContents();
+  check('the Runs view lists the finished cleanse and defense with their figures', rowTexts.some((t) => /BCU cleanse/.test(t) && /ACC/.test(t)) && rowTexts.some((t) => /CLP defense/.test(t)), rowTexts.join(' | '));
+  await shot('11-runs-view');
+  await runRows.filter({ hasText: 'BCU cleanse' }).first().click();
+  const reopened = await waitForText('#results-model-path', /Cleansed model/, 15000).catch((e) => e.message);
+  check('clicking a run opens it in the panel', /Cleansed model/.test(reopened) && (await text('#job-status')) === 'Done', reopened);
+  await runRows.filter({ hasText: 'CLP defense' }).first().click({ modifiers: ['Control'] });
+  await runRows.filter({ hasText: 'BCU cleanse' }).first().click({ button: 'right' });
+  await chooseMenuItem('Compare Runs');
+  await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).first().waitFor({ timeout: 15000 }).catch(() => undefined);
+  await page.waitForTimeout(500);
+  const comparisonText = await activeEditorText();
+  check('Compare Runs shows both runs side by side', /Comparing two runs/.test(comparisonText) && /BCU cleanse/.test(comparisonText) && /CLP defense/.test(comparisonText), comparisonText.slice(0, 160));
+  await shot('12-compare-runs');
+  await runRows.filter({ hasText: 'BCU cleanse' }).first().click({ button: 'right' });
+  await chooseMenuItem('Export Run as Markdown');
+  const mdTab = await page.locator('.tabs-container .tab', { hasText: 'report.md' }).first().waitFor({ timeout: 15000 }).then(() => true, () => false);
+  await page.waitForTimeout(500);
+  const mdText = await activeEditorText();
+  check('Export Run as Markdown writes report.md with hashes and metrics', mdTab && /Model SHA-256/.test(mdText), mdText.slice(0, 120));
+  await shot('13-export-markdown');
+
+  // Problems: an unwarned cleanse puts no entry there (only warned layers do).
+  await page.keyboard.press('Control+Shift+M');
+  await page.waitForTimeout(800);
+  const problemRows = await page.locator('.markers-panel .monaco-list-row').allTextContents().catch(() => []);
+  check('Problems holds no informational entry of the cleanse', !problemRows.some((t) => /re-initialized/.test(t)), `${problemRows.length} rows: ${problemRows.slice(0, 3).join(' | ')}`);
+
+  // The annotations on the cleansed model.json (CodeLens at the top), for the README's screenshot.
+  await page.keyboard.press('Control+Shift+M'); // close the Problems panel again
+  const panelTabForModel = page.locator('.tabs-container .tab', { hasText: 'Backdoor Cleanse' }).first();
+  await panelTabForModel.click().catch(() => undefined);
+  await panel().locator('#open-model').click().catch(() => undefined);
+  const lens = await page.locator('.contentWidgets .codelens-decoration, .codelens-decoration').first().waitFor({ timeout: 15000 }).then(() => true, () => false);
+  check('the cleansed model.json opens with its CodeLens', lens && /Backdoor Cleanse/.test((await page.locator('.codelens-decoration').first().textContent().catch(() => '')) ?? ''));
+  await shot('13a-annotations');
+
+  // The guided first run: "Try on a Demo Model" makes the demo in the workspace and opens the
+  // panel filled in.
+  await runCommand('Backdoor Cleanse: Try on a Demo Model');
+  const demoModel = await waitForValue('#field-model', /backdoor-cleanse-demo[\\/]backdoored[\\/]model\.json$/, Number(process.env.BCU_E2E_DEMO_TIMEOUT_MS || 420000)).catch((e) => e.message);
+  const demoFields = await Promise.all(['#field-data', '#field-evalData', '#field-trigger'].map((id) => panel().locator(id).evaluate((el) => el.value).catch(() => '')));
+  check(
+    'Try on a Demo Model makes the demo in the workspace and fills the panel',
+    /backdoored/.test(demoModel) && /unlabeled$/.test(demoFields[0]) && /labeled$/.test(demoFields[1]) && /badnets\.json$/.test(demoFields[2]),
+    `${demoModel}; ${demoFields.join('; ')}`,
+  );
+  await panel().locator('#schedule[data-status="ready"]').waitFor({ timeout: 60000 }).catch(() => undefined);
+  await panel().locator('#setup').scrollIntoViewIfNeeded();
+  await shot('14-demo-filled');
 
   check('no CSP violation in the console', consoleProblems.length === 0, consoleProblems.slice(0, 3).join(' | '));
   check('no request left the machine', external.size === 0, [...external].join(', '));

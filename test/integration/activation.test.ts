@@ -11,7 +11,9 @@ describe('activation', () => {
     const api = await activateExtension();
     assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive);
     assert.equal(api.services.runner.current, undefined);
-    assert.equal(typeof api.services.reports.latestFor, 'function');
+    // The report store answers: nothing for a model it has never seen, and a list of what it has.
+    assert.equal(api.services.reports.latestFor(path.join(EXTENSION_ROOT, 'no-such-model', 'model.json')), undefined);
+    assert.ok(Array.isArray(api.services.reports.all()));
     assert.equal(api.services.output.name, 'Backdoor Cleanse');
   });
 

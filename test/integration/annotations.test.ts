@@ -97,21 +97,37 @@ describe('annotations from report.json', () => {
     assert.match(titles[0] ?? '', /^Backdoor Cleanse: cleansed copy of /);
   });
 
-  it('puts Information and Warning entries on the layer names in Problems', async () => {
+  it('puts only the warned layer in Problems, on its name', async () => {
     const api = await activateExtension();
     await api.testing.annotations.problems.refresh();
     const uri = vscode.Uri.file(modelPath);
     const diagnostics = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Backdoor Cleanse');
     const summary = diagnostics.map((d) => [d.severity, d.range.start.line, d.range.start.character, d.range.end.character]);
-    assert.deepEqual(summary, [
-      [vscode.DiagnosticSeverity.Information, 7, 54, 64],
-      [vscode.DiagnosticSeverity.Information, 9, 53, 62],
-      [vscode.DiagnosticSeverity.Warning, 9, 53, 62],
-    ]);
-    const line7 = MODEL_JSON.split('\n')[7];
-    assert.equal(line7.slice(54, 64), '"conv2d_1"');
-    assert.match(diagnostics[0].message, /re-initialized 3\.1 % of its weights/);
-    assert.equal(diagnostics[2].message, 'dense_1: drifted far');
+    assert.deepEqual(summary, [[vscode.DiagnosticSeverity.Warning, 9, 53, 62]]);
+    assert.equal(diagnostics[0].message, 'dense_1: drifted far');
+  });
+
+  it('adds the per-layer Information entries with backdoorCleanse.problems.showInformation', async () => {
+    const api = await activateExtension();
+    const config = vscode.workspace.getConfiguration('backdoorCleanse');
+    await config.update('problems.showInformation', true, vscode.ConfigurationTarget.Global);
+    try {
+      await api.testing.annotations.problems.refresh();
+      const uri = vscode.Uri.file(modelPath);
+      const diagnostics = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Backdoor Cleanse');
+      const summary = diagnostics.map((d) => [d.severity, d.range.start.line, d.range.start.character, d.range.end.character]);
+      assert.deepEqual(summary, [
+        [vscode.DiagnosticSeverity.Information, 7, 54, 64],
+        [vscode.DiagnosticSeverity.Information, 9, 53, 62],
+        [vscode.DiagnosticSeverity.Warning, 9, 53, 62],
+      ]);
+      const line7 = MODEL_JSON.split('\n')[7];
+      assert.equal(line7.slice(54, 64), '"conv2d_1"');
+      assert.match(diagnostics[0].message, /re-initialized 3\.1 % of its weights/);
+    } finally {
+      await config.update('problems.showInformation', undefined, vscode.ConfigurationTarget.Global);
+      await api.testing.annotations.problems.refresh();
+    }
   });
 
   it('shows a layer’s figures on hover over its name', async () => {

@@ -172,4 +172,15 @@ describe('jobs with a fake worker', function () {
     assert.equal(path.basename(editor.document.uri.fsPath), 'report.json');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+
+  it('"Try on a Demo Model" makes the demo in a new folder and opens the panel', async () => {
+    useFakeWorker('success');
+    const folder = path.join(dir, 'demo');
+    const result = await vscode.commands.executeCommand<{ model: string; data: string } | undefined>('backdoorCleanse.tryDemo', { folder });
+    assert.equal(result?.model, path.join(folder, 'backdoored', 'model.json'));
+    assert.equal(result?.data, path.join(folder, 'unlabeled'));
+    // The tab list follows the panel's creation a moment later.
+    const tabs = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.label));
+    await waitFor(`a "Backdoor Cleanse" tab (tabs: ${tabs().join(', ')})`, () => tabs().includes('Backdoor Cleanse'), 10000);
+  });
 });

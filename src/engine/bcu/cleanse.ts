@@ -31,7 +31,7 @@ import { reactivationProbe } from './safety/reactivation';
 import { BestEpochKeeper, chooseEpoch, selectionRuleText, shouldStop, type SelectionEpoch } from './safety/selection';
 import { transferFlagged, transferWatch, type TransferEpoch } from './safety/transferWatch';
 import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from '../triggers';
-import { recoverSuspectTrigger, writeTriggerImage } from './suspectUnlearning';
+import { recoverSuspectTrigger, writeScanImages } from './suspectUnlearning';
 import { relativeWeightDrift } from './safety/weightDrift';
 import { recordHeader } from '../run/recordHeader';
 
@@ -317,7 +317,7 @@ export async function runCleanse(
       warnings,
       timings,
       dataQuality,
-      suspect: unlearning ? { ...unlearning.scan, triggerImage: await writeTriggerImage(unlearning.scan.triggerImage, staged.stagingDir) } : null,
+      suspect: unlearning ? await writeScanImages(unlearning.scan, staged.stagingDir) : null,
       transferWatch: watch,
       reactivation,
     };

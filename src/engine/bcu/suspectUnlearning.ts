@@ -39,6 +39,7 @@ export async function recoverSuspectTrigger(
     seed: settings.seed,
     signal,
     focusSuspect: settings.unlearnFocus,
+    onProgress: (p) => sink({ type: 'progress', phase: 'scan', epoch: p.classIndex, epochs: p.classes, step: p.round, steps: p.rounds, imagesPerSecond: null, etaSeconds: p.etaSeconds }),
   });
   const { seconds: _seconds, ...scan } = result;
   if (!scan.suspect) {
@@ -69,10 +70,20 @@ export async function recoverSuspectTrigger(
 }
 
 /** Writes a `data:image/png;base64,` trigger image beside report.json; returns its relative name. */
-export async function writeTriggerImage(dataUri: string | null | undefined, dir: string): Promise<string | null> {
+export async function writeTriggerImage(dataUri: string | null | undefined, dir: string, name = 'suspect-trigger.png'): Promise<string | null> {
   const prefix = 'data:image/png;base64,';
   if (!dataUri?.startsWith(prefix)) return null;
-  const name = 'suspect-trigger.png';
   await fs.writeFile(path.join(dir, name), Buffer.from(dataUri.slice(prefix.length), 'base64'));
   return name;
+}
+
+/** The scan as report.json keeps it: its images written beside the report, named relative to it. */
+export async function writeScanImages(scan: SuspectScan, dir: string): Promise<SuspectScan> {
+  return {
+    ...scan,
+    triggerImage: await writeTriggerImage(scan.triggerImage, dir),
+    maskImage: await writeTriggerImage(scan.maskImage, dir, 'suspect-trigger-mask.png'),
+    patternImage: await writeTriggerImage(scan.patternImage, dir, 'suspect-trigger-pattern.png'),
+    stampedImage: await writeTriggerImage(scan.stampedImage, dir, 'suspect-trigger-stamped.png'),
+  };
 }

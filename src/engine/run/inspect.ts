@@ -57,9 +57,12 @@ export async function runInspect(params: InspectParams, sink?: EngineEventSink, 
           scaling,
           signal,
           onClass: (done, total, e) => log(`suspect scan: class ${e.class} mask L1 ${e.maskL1.toFixed(1)}, flips ${(e.flipRate * 100).toFixed(0)} % (${done}/${total})`),
+          // Class k of K as a progress event: the CLI's bar, the notification and the panel show it.
+          onProgress: (p) => sink?.({ type: 'progress', phase: 'scan', epoch: p.classIndex, epochs: p.classes, step: p.round, steps: p.rounds, imagesPerSecond: null, etaSeconds: p.etaSeconds }),
         });
         log(`suspect scan took ${result.seconds.toFixed(1)} s`);
-        scan = { perClass: result.perClass, suspect: result.suspect, triggerImage: result.triggerImage };
+        const { seconds: _seconds, focus: _focus, ...shown } = result;
+        scan = shown;
       }
     }
     for (const layer of layers) {

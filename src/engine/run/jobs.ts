@@ -3,10 +3,11 @@
  * backend the job asks for, announces it, and runs the job.
  */
 import type { EngineEventSink, JobResult, JobSpec } from '../../shared/protocol';
-import { settingsProblem } from '../../shared/settings';
 import { initBackend } from '../backend';
 import { runCleanse } from '../bcu/cleanse';
 import { runDefend } from '../defenses';
+import { runDemoSetup } from '../attackLab/demoSetup';
+import { settingsProblem } from '../../shared/settings';
 import { InputError } from '../errors';
 import { runEvaluate } from './evaluateJob';
 import { runInspect } from './inspect';
@@ -28,5 +29,7 @@ export async function runJob(job: JobSpec, sink: EngineEventSink, signal?: Abort
       return runInspect(job.params, sink, signal);
     case 'defend':
       return runDefend(job.params, backend, sink, signal);
+    case 'demo':
+      return runDemoSetup(job.params, backend, sink, signal);
   }
 }

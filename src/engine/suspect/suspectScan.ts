@@ -43,8 +43,25 @@ export interface SuspectScanOptions {
   signal?: AbortSignal;
   /** Called after each class. */
   onClass?: (done: number, total: number, entry: ClassTrigger) => void;
+  /** Called before the first class and after each round: class k of K, with an ETA from the rounds so far. */
+  onProgress?: (progress: ScanProgress) => void;
   /** Also localize the suspect's trigger (triggerFocus.ts) on the scan's own images, for unlearning it. */
   focusSuspect?: boolean;
+}
+
+/** Where the scan is: fitting class `classIndex` (1-based) of `classes`, `round` of `rounds` done. */
+export interface ScanProgress {
+  classIndex: number;
+  classes: number;
+  round: number;
+  rounds: number;
+  etaSeconds: number | null;
+}
+
+/** Seconds left, from the mean time per round so far (null before the first round ends). */
+export function scanEtaSeconds(roundsDone: number, roundsTotal: number, elapsedSeconds: number): number | null {
+  if (roundsDone <= 0) return null;
+  return (elapsedSeconds / roundsDone) * Math.max(0, roundsTotal - roundsDone);
 }
 
 export interface ClassTrigger {
@@ -95,8 +112,10 @@ function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scal
   return out;
 }
 
-/** Fits the smallest flipping trigger for one class. */
-function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: number, o: Required<Omit<SuspectScanOptions, 'signal' | 'onClass'>>, rng: Rng, signal?: AbortSignal): ClassTrigger {
+type FitOptions = Required<Omit<SuspectScanOptions, 'signal' | 'onClass' | 'onProgress'>>;
+
+/** Fits the smallest flipping trigger for one class; yields to the event loop after each round (so a cancel gets through). */
+async function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: number, o: FitOptions, rng: Rng, signal?: AbortSignal, onRound?: (round: number) => void): Promise<ClassTrigger> {
   const [n, h, w, c] = images.shape;
   const maskInit = tf.fill([h, w, 1], o.maskInit);
   const patternInit = tf.randomNormal([h, w, c], 0, 0.1, 'float32', rng.seed());
@@ -143,6 +162,8 @@ function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: nu
       } else {
         lambda /= 1.5 ** 1.5;
       }
+      onRound?.(round + 1);
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     maskParam.dispose();
@@ -175,6 +196,24 @@ function imagesNotIn(unit: tf.Tensor4D, predicted: Int32Array, t: number): tf.Te
   return others.length === 0 ? null : tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
 }
 
+/** One of the user's images (0..1, H x W x C), preferably one the model does not already put in class t, for showing the trigger stamped on it. */
+function sampleImageFor(unit: tf.Tensor4D, predicted: Int32Array, t: number): Float32Array {
+  const index = Math.max(0, predicted.findIndex((p) => p !== t));
+  const image = unit.slice(index, 1);
+  const values = Float32Array.from(image.dataSync() as Float32Array);
+  image.dispose();
+  return values;
+}
+
+/** x' = (1 - m) x + m p on one H x W x C image (the scan's stamping, on plain arrays). */
+export function stampTrigger(image: Float32Array, t: ClassTrigger): Float32Array {
+  const channels = image.length / Math.max(1, t.mask.length);
+  return image.map((x, i) => {
+    const m = t.mask[Math.floor(i / channels)];
+    return (1 - m) * x + m * t.pattern[i];
+  });
+}
+
 /**
  * The scan's result and every class's recovered mask and pattern (for unlearning the suspect's
  * trigger); with `focusSuspect`, also the suspect's localized mask (result.focus says what it kept).
@@ -194,10 +233,16 @@ export async function scanClassTriggers(
   let top = 0;
   let suspect: SuspectScan['suspect'] = null;
   let indices: number[];
+  let stampedSample: Float32Array | null = null;
   try {
     const predicted = predictClasses(view.model, unit, o.scaling);
     const [, h, w, c] = unit.shape;
+    const started = Date.now();
+    const report = (t: number, round: number) =>
+      o.onProgress?.({ classIndex: t + 1, classes, round, rounds: o.rounds, etaSeconds: scanEtaSeconds(t * o.rounds + round, classes * o.rounds, (Date.now() - started) / 1000) });
     for (let t = 0; t < classes; t++) {
+      throwIfAborted(o.signal);
+      report(t, 0);
       const subset = imagesNotIn(unit, predicted, t);
       let entry: ClassTrigger;
       if (subset === null) {
@@ -205,7 +250,7 @@ export async function scanClassTriggers(
         entry = { class: t, maskL1: 0, flipRate: 1, images: 0, mask: new Float32Array(h * w), pattern: new Float32Array(h * w * c) };
       } else {
         try {
-          entry = fitClassTrigger(view.model, subset, t, o, derivedRng(o.seed, `suspect-scan-${t}`), o.signal);
+          entry = await fitClassTrigger(view.model, subset, t, o, derivedRng(o.seed, `suspect-scan-${t}`), o.signal, (round) => report(t, round));
         } finally {
           subset.dispose();
         }
@@ -220,6 +265,7 @@ export async function scanClassTriggers(
       if (a > indices[top]) top = i;
     });
     suspect = isSuspect(indices[top], norms[top], norms) ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
+    stampedSample = sampleImageFor(unit, predicted, entries[top].class);
     if (suspect && options.focusSuspect) {
       const images = imagesNotIn(unit, predicted, suspect.class);
       if (images) {
@@ -234,13 +280,17 @@ export async function scanClassTriggers(
     unit.dispose();
     view.restore();
   }
+  const shown = entries[top];
   const perClass = entries.map((e, i) => ({ class: e.class, maskL1: e.maskL1, flipRate: e.flipRate, anomalyIndex: indices[i] }));
   const [h, w, c] = inputShapeOf(model);
   return {
     result: {
       perClass,
       suspect,
-      triggerImage: triggerPngDataUri(triggerValues(entries[top]), h, w, c),
+      triggerImage: triggerPngDataUri(triggerValues(shown), h, w, c),
+      maskImage: triggerPngDataUri(shown.mask, h, w, 1, 1),
+      patternImage: triggerPngDataUri(shown.pattern, h, w, c, 1),
+      stampedImage: stampedSample ? triggerPngDataUri(stampTrigger(stampedSample, shown), h, w, c, 1) : null,
       ...(focused ? { focus: focused.focus } : {}),
       seconds: (Date.now() - t0) / 1000,
     },

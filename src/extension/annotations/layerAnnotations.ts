@@ -29,6 +29,14 @@ export interface LayerAnnotations {
   missing: string[];
 }
 
+/**
+ * Problems are for things to act on: warned layers only. The per-layer figures stay in hovers,
+ * CodeLens and the panel, unless the user asks for them (backdoorCleanse.problems.showInformation).
+ */
+export function problemsToShow(problems: readonly LayerProblem[], showInformation: boolean): LayerProblem[] {
+  return problems.filter((problem) => problem.severity === 'warning' || showInformation);
+}
+
 export function buildLayerAnnotations(modelJsonText: string, report: RunRecord): LayerAnnotations {
   const ranges = findLayerNameRanges(modelJsonText);
   const result: LayerAnnotations = { hovers: [], problems: [], missing: [] };

@@ -1,16 +1,19 @@
 /**
  * Problems-panel entries on the layers of every cleansed, defended or inspected model.json:
- * Information for the re-initialization figures, Warning for layers a diagnostic rule flagged. Open documents are read from the editor
+ * Warning for layers a diagnostic rule flagged; Information for the re-initialization figures only
+ * with `backdoorCleanse.problems.showInformation`. Open documents are read from the editor
  * (positions follow unsaved edits), others from disk.
  */
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ReportStore } from '../services';
-import { buildLayerAnnotations } from './layerAnnotations';
+import { buildLayerAnnotations, problemsToShow } from './layerAnnotations';
 import { LAYER_RECORD_KINDS, layerRecordFor } from './modelRecords';
 import { toRange } from './vscodeRanges';
 
 export const DIAGNOSTIC_SOURCE = 'Backdoor Cleanse';
+/** Turns the Information entries (one per re-initialized layer) back on. */
+export const SHOW_INFORMATION_SETTING = 'backdoorCleanse.problems.showInformation';
 
 export class LayerProblems implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('backdoor-cleanse');
@@ -21,6 +24,7 @@ export class LayerProblems implements vscode.Disposable {
     store.onDidChange(() => this.scheduleRefresh(), undefined, this.disposables);
     vscode.workspace.onDidChangeTextDocument((e) => this.isModel(e.document.uri) && this.scheduleRefresh(), undefined, this.disposables);
     vscode.workspace.onDidCloseTextDocument((d) => this.isModel(d.uri) && this.scheduleRefresh(), undefined, this.disposables);
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SHOW_INFORMATION_SETTING) && this.scheduleRefresh(), undefined, this.disposables);
     this.scheduleRefresh();
   }
 
@@ -32,12 +36,13 @@ export class LayerProblems implements vscode.Disposable {
         models.set(record.report.inputs.model, record.path);
       }
     }
+    const showInformation = vscode.workspace.getConfiguration().get<boolean>(SHOW_INFORMATION_SETTING, false);
     const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
     for (const modelPath of models.keys()) {
       const record = layerRecordFor(this.store, modelPath);
       const text = await this.textOf(modelPath);
       if (!record || text === undefined) continue;
-      const diagnostics = buildLayerAnnotations(text, record.report).problems.map((problem) => {
+      const diagnostics = problemsToShow(buildLayerAnnotations(text, record.report).problems, showInformation).map((problem) => {
         const severity = problem.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
         const diagnostic = new vscode.Diagnostic(toRange(problem.range), problem.message, severity);
         diagnostic.source = DIAGNOSTIC_SOURCE;

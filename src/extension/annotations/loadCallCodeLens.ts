@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ReportStore } from '../services';
 import { findModelLoadCalls, resolveLoadPath } from './loadCalls';
-import { COMMAND_CLEANSE, relative } from './modelLenses';
+import { COMMAND_CLEANSE, relative } from './modelLensSpecs';
 import { toRange } from './vscodeRanges';
 
 export class LoadCallCodeLensProvider implements vscode.CodeLensProvider {

@@ -1,7 +1,7 @@
 /** The records that concern one model file, as the annotation builders want them. */
 import type { RunRecord, RunKind } from '../../shared/report';
 import type { ReportRecord, ReportStore } from '../services';
-import type { ModelRecords } from './modelLenses';
+import type { ModelRecords } from './modelLensSpecs';
 
 export function modelRecords(store: ReportStore, modelPath: string): ModelRecords {
   return {

@@ -5,8 +5,8 @@ import { LayerHoverProvider } from './layerHover';
 import { LayerProblems } from './layerProblems';
 import { LoadCallCodeLensProvider } from './loadCallCodeLens';
 import { LOAD_CALL_LANGUAGES } from './loadCalls';
-import { ModelCodeLensProvider } from './modelCodeLens';
-import { ModelDecorationProvider } from './modelDecorations';
+import { ModelCodeLensProvider } from './modelCodeLensProvider';
+import { ModelDecorationProvider } from './modelBadgeProvider';
 
 export interface Annotations extends vscode.Disposable {
   problems: LayerProblems;

@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { BackendChoice, InspectParams, InspectResult } from '../../shared/protocol';
+import type { BackendChoice, CleanseParams, DemoSetupResult, InspectParams, InspectResult } from '../../shared/protocol';
 import {
   DEFENSE_METHODS,
   PANEL_PROTOCOL_VERSION,
@@ -71,6 +71,13 @@ export class CleansePanel implements vscode.Disposable {
   static showReport(services: Services, record: ReportRecord): CleansePanel {
     const panel = CleansePanel.createOrShow(services);
     panel.post(notification('report/loaded', { path: record.path, report: inlineReportImages(record.report, record.path) }));
+    return panel;
+  }
+
+  /** Opens the panel with the demo's model, images, labeled folder and trigger filled in. */
+  static showDemo(services: Services, demo: DemoSetupResult): CleansePanel {
+    const panel = CleansePanel.createOrShow(services);
+    panel.post(notification('form/prefill', { model: demo.model, data: demo.data, evalData: demo.evalData, trigger: demo.trigger }));
     return panel;
   }
 
@@ -166,6 +173,12 @@ export class CleansePanel implements vscode.Disposable {
     'open/model': ({ path: file }) => this.openFile(file),
     'open/report': ({ path: file }) => this.openFile(file),
     inspect: ({ model, data, limit }) => this.inspect(model, data, limit),
+    'inspect/cancel': () => {
+      // The webview already shows the schedule without the scan: drop the answer, then stop the job.
+      const job = this.pendingInspect;
+      this.pendingInspect = undefined;
+      job?.cancel();
+    },
     'report/load': ({ path: file }) => this.loadReport(file),
   };
 
@@ -234,6 +247,11 @@ export class CleansePanel implements vscode.Disposable {
     if (params.data && typeof limit === 'number' && Number.isInteger(limit) && limit > 0) params.limit = limit;
     const job = this.services.runner.start({ kind: 'inspect', params });
     this.pendingInspect = job;
+    // The suspect scan's progress (class k of K): the schedule shows where the check is.
+    const progress = job.onEvent((event) => {
+      if (event.type === 'progress' && event.phase === 'scan' && this.pendingInspect === job) this.post(notification('inspect/progress', { model, progress: event }));
+    });
+    void job.result.finally(() => progress.dispose()).catch(() => undefined);
     job.result.then(
       (result) => {
         if (this.pendingInspect === job) this.pendingInspect = undefined;
@@ -276,7 +294,7 @@ export class CleansePanel implements vscode.Disposable {
 
   private post(message: PanelNotification): void {
     if (!this.ready) {
-      if (message.method === 'report/loaded' || message.method === 'picked') this.outbox.push(message);
+      if (message.method === 'report/loaded' || message.method === 'picked' || message.method === 'form/prefill') this.outbox.push(message);
       return;
     }
     void this.panel.webview.postMessage(message);

@@ -28,11 +28,17 @@ export function pngDataUri(reference: string, reportPath: string, read: ReadFile
   }
 }
 
-/** The report with its suspect scan's trigger image as a data: URI (a copy; the input is left alone). */
+const SCAN_IMAGES = ['triggerImage', 'maskImage', 'patternImage', 'stampedImage'] as const;
+
+/** The report with its suspect scan's images as data: URIs (a copy; the input is left alone). */
 export function inlineReportImages(report: RunRecord, reportPath: string, read?: ReadFile): RunRecord {
-  const image = report.suspect?.triggerImage;
-  if (!report.suspect || typeof image !== 'string' || image.startsWith('data:')) return report;
-  return { ...report, suspect: { ...report.suspect, triggerImage: pngDataUri(image, reportPath, read) } };
+  const scan = report.suspect;
+  if (!scan) return report;
+  const onDisk = SCAN_IMAGES.filter((key) => typeof scan[key] === 'string' && !scan[key]!.startsWith('data:'));
+  if (onDisk.length === 0) return report;
+  const inlined = { ...scan };
+  for (const key of onDisk) inlined[key] = pngDataUri(scan[key]!, reportPath, read);
+  return { ...report, suspect: inlined };
 }
 
 /** Engine events as the webview gets them: a 'report' event has its images inlined. */

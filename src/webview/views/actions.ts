@@ -9,6 +9,8 @@ export interface PanelActions {
   resetSchedule(): void;
   /** Inspect the model again with the form's images (data quality, suspect scan). */
   inspectWithData(): void;
+  /** Stop "Check the images" (the scan); the schedule returns to the model's layers. */
+  cancelScan(): void;
   start(): void;
   cancel(): void;
   sortLayers(key: string): void;

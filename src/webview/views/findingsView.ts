@@ -7,7 +7,8 @@ import { DIAGNOSTIC_EXPLANATIONS } from '../../shared/diagnosticsText';
 import type { DataQuality, SuspectScan } from '../../shared/report';
 import { renderChart } from '../charts';
 import { h } from '../dom';
-import { dataQualityView, focusLine, reactivationChart, selectionLine, suspectLine, triggerImageOf } from '../findings';
+import { formatPercent } from '../format';
+import { dataQualityView, focusLine, reactivationChart, selectionLine, suspectLine, triggerImageOf, triggerPictures } from '../findings';
 import type { InspectFindings, RunFindings } from '../state';
 
 function dataQualityBlock(quality: DataQuality, idPrefix: string): HTMLElement {
@@ -28,12 +29,33 @@ function suspectBlock(suspect: { class: number; anomalyIndex: number } | null, s
   const image = triggerImageOf(scan);
   const caption = suspect ? `Recovered trigger for class ${suspect.class}` : 'Smallest recovered trigger';
   const focus = focusLine(scan);
+  const strip = triggerStrip(scan, idPrefix);
   return h(
     'div',
     { class: `finding suspect ${suspect ? 'verdict-warn' : 'verdict-ok'}`, id: `${idPrefix}-suspect`, title: DIAGNOSTIC_EXPLANATIONS.anomalyIndex },
     line,
     focus ? h('div', { class: 'field-help', id: `${idPrefix}-trigger-focus` }, focus) : null,
-    image ? h('figure', { class: 'trigger-figure' }, h('img', { src: image, alt: caption, id: `${idPrefix}-trigger-image`, class: 'trigger-image' }), h('figcaption', { class: 'field-help' }, caption)) : null,
+    strip ??
+      (image ? h('figure', { class: 'trigger-figure' }, h('img', { src: image, alt: caption, id: `${idPrefix}-trigger-image`, class: 'trigger-image' }), h('figcaption', { class: 'field-help' }, caption)) : null),
+  );
+}
+
+/** Mask, pattern and a stamped image of the user's, upscaled with pixelated rendering, and the flip rate. */
+function triggerStrip(scan: SuspectScan | null, idPrefix: string): HTMLElement | null {
+  const { pictures, cls, flipRate } = triggerPictures(scan);
+  if (pictures.length === 0) return null;
+  const flips = flipRate === null ? '' : `It sends ${formatPercent(flipRate, 0)} of your images (not already class ${cls}) to class ${cls}.`;
+  return h(
+    'div',
+    { class: 'trigger-pictures', id: `${idPrefix}-trigger-pictures` },
+    h(
+      'div',
+      { class: 'trigger-strip' },
+      ...pictures.map((p) =>
+        h('figure', undefined, h('img', { src: p.src, alt: `Recovered trigger ${p.caption}`, id: p.key === 'stamped' ? `${idPrefix}-trigger-image` : `${idPrefix}-trigger-${p.key}`, 'data-picture': p.key }), h('figcaption', undefined, p.caption)),
+      ),
+    ),
+    flips ? h('div', { class: 'field-help', id: `${idPrefix}-trigger-flip` }, flips) : null,
   );
 }
 

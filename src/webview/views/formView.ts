@@ -6,7 +6,7 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { BackendChoice } from '../../shared/protocol';
-import type { DefenseMethod, PickField } from '../../shared/panelMessages';
+import type { DefenseMethod, DefenseMethodInfo, PickField } from '../../shared/panelMessages';
 import { h, memo } from '../dom';
 import { dataFieldFor, methodOptionText, startLabel, usesSchedule } from '../methods';
 import { isJobActive, type FormField, type FormValues, type PanelState } from '../state';
@@ -50,133 +50,152 @@ export interface FormView {
   revealErrors(): void;
 }
 
-export function createFormView(actions: PanelActions): FormView {
-  const inputs = new Map<FormField, VscodeTextfield>();
-  const errors = new Map<FormField, HTMLElement>();
-  const touched = new Set<FormField>();
-  let revealAll = false;
+/** The text inputs, their error lines and which ones the user has touched (errors show only there). */
+interface FieldRegistry {
+  inputs: Map<FormField, VscodeTextfield>;
+  errors: Map<FormField, HTMLElement>;
+  touched: Set<FormField>;
+}
 
-  const textRow = (spec: TextFieldSpec): HTMLElement => {
-    const input = h('vscode-textfield', { id: `field-${spec.field}`, placeholder: spec.placeholder, class: 'grow', 'aria-describedby': `help-${spec.field} error-${spec.field}` });
-    input.addEventListener('input', () => {
-      touched.add(spec.field);
-      actions.editForm(spec.field, input.value);
-    });
-    inputs.set(spec.field, input);
-    const error = h('div', { class: 'field-error', id: `error-${spec.field}`, role: 'alert' });
-    errors.set(spec.field, error);
-    let pick: HTMLElement | null = null;
-    if (spec.pick) {
-      const field = spec.pick;
-      pick = h('vscode-button', { id: `pick-${field}`, secondary: true, title: `Choose with a dialog` }, 'Browse…');
-      pick.addEventListener('click', () => actions.pick(field));
-    }
-    return h(
-      'div',
-      { class: `field field-${spec.field}` },
-      h('vscode-label', { for: `field-${spec.field}` }, spec.label),
-      h('div', { class: 'field-control' }, input, pick),
-      spec.help ? h('div', { class: 'field-help', id: `help-${spec.field}` }, spec.help) : null,
-      error,
-    );
+/** A labeled text field with its help, error line and (for paths) a Browse… button. */
+function textRow(spec: TextFieldSpec, fields: FieldRegistry, actions: PanelActions): HTMLElement {
+  const input = h('vscode-textfield', { id: `field-${spec.field}`, placeholder: spec.placeholder, class: 'grow', 'aria-describedby': `help-${spec.field} error-${spec.field}` });
+  input.addEventListener('input', () => {
+    fields.touched.add(spec.field);
+    actions.editForm(spec.field, input.value);
+  });
+  fields.inputs.set(spec.field, input);
+  const error = h('div', { class: 'field-error', id: `error-${spec.field}`, role: 'alert' });
+  fields.errors.set(spec.field, error);
+  let pick: HTMLElement | null = null;
+  if (spec.pick) {
+    const field = spec.pick;
+    pick = h('vscode-button', { id: `pick-${field}`, secondary: true, title: `Choose with a dialog` }, 'Browse…');
+    pick.addEventListener('click', () => actions.pick(field));
+  }
+  return h(
+    'div',
+    { class: `field field-${spec.field}` },
+    h('vscode-label', { for: `field-${spec.field}` }, spec.label),
+    h('div', { class: 'field-control' }, input, pick),
+    spec.help ? h('div', { class: 'field-help', id: `help-${spec.field}` }, spec.help) : null,
+    error,
+  );
+}
+
+/** The defense: BCU (unlabeled), FT/FP/NAD (labeled) or CLP (data-free), with its badge and description. */
+function methodField(actions: PanelActions) {
+  const select = h('vscode-single-select', { id: 'method', 'aria-label': 'Defense method' });
+  const badge = h('vscode-badge', { id: 'method-badge', variant: 'default' });
+  const description = h('div', { class: 'field-help', id: 'method-description' });
+  select.addEventListener('change', () => actions.editForm('method', select.value as DefenseMethod));
+  const element = h('div', { class: 'field field-method' }, h('vscode-label', { for: 'method' }, 'Defense'), h('div', { class: 'field-control' }, select, badge), description);
+  const render = (methods: PanelState['methods'], selected: DefenseMethod): DefenseMethodInfo | undefined => {
+    select.replaceChildren(...methods.map((m) => h('vscode-option', { value: m.id, selected: m.id === selected, description: m.description, 'data-needs': m.needs }, methodOptionText(m))));
+    const current = methods.find((m) => m.id === selected) ?? methods[0];
+    badge.textContent = current ? current.needs : '';
+    badge.title = current ? (current.needs === 'data-free' ? 'This defense needs no data' : `This defense needs ${current.needs} images`) : '';
+    badge.dataset.needs = current?.needs ?? '';
+    description.textContent = current ? current.description : '';
+    return current;
   };
+  return { element, render };
+}
 
-  // The defense: BCU (unlabeled), FT/FP/NAD (labeled) or CLP (data-free); the data field follows it.
-  const methodSelect = h('vscode-single-select', { id: 'method', 'aria-label': 'Defense method' });
-  const methodBadge = h('vscode-badge', { id: 'method-badge', variant: 'default' });
-  const methodDescription = h('div', { class: 'field-help', id: 'method-description' });
-  methodSelect.addEventListener('change', () => actions.editForm('method', methodSelect.value as DefenseMethod));
+function backendField(actions: PanelActions) {
+  const select = h('vscode-single-select', { id: 'field-backend', 'aria-label': 'Backend' }) as VscodeSingleSelect;
+  select.addEventListener('change', () => actions.editForm('backend', select.value as BackendChoice));
+  const element = h('div', { class: 'field field-backend' }, h('vscode-label', { for: 'field-backend' }, 'Backend'), h('div', { class: 'field-control' }, select));
+  const render = (backends: readonly BackendChoice[], selected: BackendChoice): void => {
+    select.replaceChildren(...backends.map((b) => h('vscode-option', { value: b, selected: b === selected }, b === 'auto' ? 'auto (tensorflow > wasm > cpu)' : b)));
+    select.value = selected;
+  };
+  return { element, render };
+}
 
-  const backendSelect = h('vscode-single-select', { id: 'field-backend', 'aria-label': 'Backend' }) as VscodeSingleSelect;
-  backendSelect.addEventListener('change', () => actions.editForm('backend', backendSelect.value as BackendChoice));
+/** Start, Cancel and the line that says why Start waits or what to fix. */
+function actionBar(actions: PanelActions) {
+  const start = h('vscode-button', { id: 'start' }, 'Start cleanse');
+  const cancel = h('vscode-button', { id: 'cancel', secondary: true, disabled: true }, 'Cancel');
+  const status = h('div', { class: 'action-status', id: 'action-status', role: 'status' });
+  start.addEventListener('click', () => actions.start());
+  cancel.addEventListener('click', () => actions.cancel());
+  const element = h('div', { class: 'actions' }, start, cancel, status);
+  const update = (state: PanelState, validation: FormValidation, revealAll: boolean): void => {
+    const active = isJobActive(state.job);
+    start.disabled = active;
+    cancel.disabled = !active;
+    status.textContent = statusLine(state, validation, revealAll);
+  };
+  return { element, start, update };
+}
 
-  const startButton = h('vscode-button', { id: 'start' }, 'Start cleanse');
-  const cancelButton = h('vscode-button', { id: 'cancel', secondary: true, disabled: true }, 'Cancel');
-  const actionStatus = h('div', { class: 'action-status', id: 'action-status', role: 'status' });
-  startButton.addEventListener('click', () => actions.start());
-  cancelButton.addEventListener('click', () => actions.cancel());
+/** Each field's error, shown once the user touched it or asked to start. */
+function showErrors(fields: FieldRegistry, validation: FormValidation, revealAll: boolean): void {
+  for (const [field, el] of fields.errors) {
+    const message = validation.errors[field];
+    const visible = message !== undefined && (revealAll || fields.touched.has(field));
+    el.textContent = visible ? message : '';
+    const input = fields.inputs.get(field);
+    if (input) input.invalid = visible;
+  }
+}
 
+export function createFormView(actions: PanelActions): FormView {
+  const fields: FieldRegistry = { inputs: new Map(), errors: new Map(), touched: new Set() };
+  const row = (spec: TextFieldSpec) => textRow(spec, fields, actions);
+  const method = methodField(actions);
+  const backend = backendField(actions);
+  const bar = actionBar(actions);
   const scheduleSlot = h('div', { class: 'schedule-slot' });
+  const scheduleNote = h('div', { class: 'field-help', id: 'schedule-method-note' }, 'Only BCU re-initializes layers: this defense ignores the ratios below. The diagnostics still apply.');
   const element = h(
     'section',
     { id: 'setup', class: 'panel-section' },
     h('h2', undefined, 'Model and data'),
-    h(
-      'div',
-      { class: 'field field-method' },
-      h('vscode-label', { for: 'method' }, 'Defense'),
-      h('div', { class: 'field-control' }, methodSelect, methodBadge),
-      methodDescription,
-    ),
-    ...PATH_FIELDS.map(textRow),
+    method.element,
+    ...PATH_FIELDS.map(row),
     h('h3', undefined, 'Evaluation ', h('span', { class: 'optional' }, '(optional, needs labels)')),
-    ...EVAL_FIELDS.map(textRow),
+    ...EVAL_FIELDS.map(row),
     h('h2', undefined, 'Settings'),
-    h(
-      'div',
-      { class: 'settings-grid' },
-      ...SETTING_FIELDS.map(textRow),
-      h('div', { class: 'field field-backend' }, h('vscode-label', { for: 'field-backend' }, 'Backend'), h('div', { class: 'field-control' }, backendSelect)),
-    ),
+    h('div', { class: 'settings-grid' }, ...SETTING_FIELDS.map(row), backend.element),
+    scheduleNote,
     scheduleSlot,
-    h('div', { class: 'actions' }, startButton, cancelButton, actionStatus),
+    bar.element,
   );
-
   const dataLabel = element.querySelector('vscode-label[for="field-data"]') as HTMLElement;
   const dataHelp = element.querySelector('#help-data') as HTMLElement;
-  const scheduleNote = h('div', { class: 'field-help', id: 'schedule-method-note' }, 'Only BCU re-initializes layers: this defense ignores the ratios below. The diagnostics still apply.');
-  scheduleSlot.before(scheduleNote);
+
+  // The data field, the schedule note and Start's label follow the chosen defense.
   const renderMethods = memo((methods: PanelState['methods'], selected: DefenseMethod) => {
-    methodSelect.replaceChildren(
-      ...methods.map((m) => h('vscode-option', { value: m.id, selected: m.id === selected, description: m.description, 'data-needs': m.needs }, methodOptionText(m))),
-    );
-    const current = methods.find((m) => m.id === selected) ?? methods[0];
-    methodBadge.textContent = current ? current.needs : '';
-    methodBadge.title = current ? (current.needs === 'data-free' ? 'This defense needs no data' : `This defense needs ${current.needs} images`) : '';
-    methodBadge.dataset.needs = current?.needs ?? '';
-    methodDescription.textContent = current ? current.description : '';
+    const current = method.render(methods, selected);
     const dataField = dataFieldFor(selected);
     dataLabel.textContent = dataField.label;
     dataHelp.textContent = dataField.help;
-    const dataInput = inputs.get('data');
+    const dataInput = fields.inputs.get('data');
     if (dataInput) dataInput.placeholder = dataField.placeholder;
     element.dataset.needs = current?.needs ?? 'unlabeled';
     scheduleNote.hidden = usesSchedule(selected);
-    startButton.textContent = startLabel(selected);
+    bar.start.textContent = startLabel(selected);
   });
-  const renderBackends = memo((backends: readonly BackendChoice[], selected: BackendChoice) => {
-    backendSelect.replaceChildren(...backends.map((b) => h('vscode-option', { value: b, selected: b === selected }, b === 'auto' ? 'auto (tensorflow > wasm > cpu)' : b)));
-    backendSelect.value = selected;
-  });
+  const renderBackends = memo(backend.render);
 
+  let revealAll = false;
   let lastValidation: FormValidation | null = null;
-  const showErrors = (validation: FormValidation): void => {
-    for (const [field, el] of errors) {
-      const message = validation.errors[field];
-      const visible = message !== undefined && (revealAll || touched.has(field));
-      el.textContent = visible ? message : '';
-      const input = inputs.get(field);
-      if (input) input.invalid = visible;
-    }
-  };
-
   return {
     element,
     scheduleSlot,
     update(state, validation) {
       lastValidation = validation;
-      syncValues(inputs, state.form);
+      syncValues(fields.inputs, state.form);
       renderMethods(state.methods, state.form.method);
       renderBackends(state.backends, state.form.backend);
-      showErrors(validation);
-      const active = isJobActive(state.job);
-      startButton.disabled = active;
-      cancelButton.disabled = !active;
-      actionStatus.textContent = statusLine(state, validation, revealAll);
+      showErrors(fields, validation, revealAll);
+      bar.update(state, validation, revealAll);
     },
     revealErrors() {
       revealAll = true;
-      if (lastValidation) showErrors(lastValidation);
+      if (lastValidation) showErrors(fields, lastValidation, revealAll);
     },
   };
 }

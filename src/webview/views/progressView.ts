@@ -22,6 +22,7 @@ const PHASE_LABEL: Record<string, string> = {
   distill: 'Distilling',
   train: 'Training',
   save: 'Saving',
+  scan: 'Scanning for a trigger',
 };
 
 export function renderProgress(job: JobView | null): HTMLElement {
@@ -34,7 +35,7 @@ export function renderProgress(job: JobView | null): HTMLElement {
   if (job.status === 'done') {
     bar.value = 1;
     bar.max = 1;
-  } else if (p && p.phase === 'distill' && p.epochs > 0) {
+  } else if (p && (p.phase === 'distill' || p.phase === 'scan') && p.epochs > 0) {
     bar.value = progressFraction(p);
     bar.max = 1;
   } else if (active) {
@@ -45,8 +46,8 @@ export function renderProgress(job: JobView | null): HTMLElement {
   }
   const figures: [string, string, string][] = [
     ['phase', 'Phase', job.status === 'done' ? 'Finished' : p ? PHASE_LABEL[p.phase] ?? p.phase : active ? 'Starting' : '—'],
-    ['epoch', 'Epoch', p && p.epochs > 0 && p.epoch > 0 ? `${Math.min(p.epoch, p.epochs)} / ${p.epochs}` : '—'],
-    ['step', 'Step', p && p.steps > 0 ? `${p.step} / ${p.steps}` : '—'],
+    ['epoch', p?.phase === 'scan' ? 'Class' : 'Epoch', p && p.epochs > 0 && p.epoch > 0 ? `${Math.min(p.epoch, p.epochs)} / ${p.epochs}` : '—'],
+    ['step', p?.phase === 'scan' ? 'Round' : 'Step', p && p.steps > 0 ? `${p.step} / ${p.steps}` : '—'],
     ['rate', 'Speed', formatRate(p?.imagesPerSecond)],
     ['eta', 'Time left', active ? formatDuration(p?.etaSeconds) : '—'],
     ['backend', 'Backend', job.backend ? `${job.backend.name} · ${job.backend.threads} ${job.backend.threads === 1 ? 'thread' : 'threads'}` : '—'],

@@ -8,9 +8,9 @@
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { InspectLayer } from '../../shared/protocol';
 import { h, memo } from '../dom';
-import { formatCount, formatPercent } from '../format';
+import { formatCount, formatDuration, formatPercent, formatRatio } from '../format';
 import { visibleDiagnosticColumns } from '../layerColumns';
-import { expectedReinitShare, isEditableLayer } from '../schedule';
+import { expectedReinitShare, isEditableLayer, scanProgressText } from '../schedule';
 import type { ScheduleState } from '../state';
 import type { PanelActions } from './actions';
 import { renderInspectFindings } from './findingsView';
@@ -33,6 +33,10 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
     'Check the images',
   );
   scan.addEventListener('click', () => actions.inspectWithData());
+  const cancelScan = h('vscode-button', { id: 'schedule-scan-cancel', secondary: true, hidden: true, title: 'Stop checking the images (nothing is written)' }, 'Cancel');
+  cancelScan.addEventListener('click', () => actions.cancelScan());
+  // Ratio errors are listed under the table, not in the cells: every row keeps one height.
+  const errorList = h('ul', { class: 'field-error schedule-errors', id: 'schedule-errors', role: 'alert' });
   const findingsHolder = h('div', { id: 'schedule-findings' });
   const inputs = new Map<string, VscodeTextfield>();
 
@@ -43,7 +47,8 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
     h('div', { class: 'field-help' }, 'Share of each layer\'s weights replaced by fresh random values before distillation: more in deeper layers, where backdoors tend to live. BatchNorm and layers without weights are left alone.'),
     status,
     tableHolder,
-    h('div', { class: 'schedule-footer' }, summary, h('div', { class: 'schedule-buttons' }, scan, reset)),
+    errorList,
+    h('div', { class: 'schedule-footer' }, summary, h('div', { class: 'schedule-buttons' }, scan, cancelScan, reset)),
     findingsHolder,
   );
   const renderFindings = memo((findings: ScheduleState['findings']) => findingsHolder.replaceChildren(renderInspectFindings(findings) ?? ''));
@@ -59,10 +64,10 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
       let ratioCell: HTMLElement;
       if (isEditableLayer(layer)) {
         const input = h('vscode-textfield', { class: 'ratio-input', 'data-layer': layer.name, 'aria-label': `Re-initialization ratio of ${layer.name}` });
-        input.value = String(layer.ratio);
+        input.value = formatRatio(layer.ratio);
         input.addEventListener('input', () => actions.editRatio(layer.name, input.value));
         inputs.set(layer.name, input);
-        ratioCell = h('td', { class: 'numeric ratio-cell' }, input, h('div', { class: 'field-error', 'data-error-for': layer.name }));
+        ratioCell = h('td', { class: 'numeric ratio-cell' }, input);
       } else {
         ratioCell = h('td', { class: 'numeric muted', title: 'Left as in the original model' }, 'kept');
       }
@@ -70,13 +75,16 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
       return h(
         'tr',
         { 'data-key': layer.name, class: rowClass || undefined },
-        h('td', undefined, layer.name),
+        h('td', { class: 'layer-name', title: layer.name }, layer.name),
         h('td', undefined, layer.kind),
         h('td', undefined, layer.group === 'none' ? '' : layer.group),
         h('td', { class: 'numeric' }, formatCount(layer.params)),
         h('td', { class: 'numeric' }, isEditableLayer(layer) ? formatPercent(layer.ratio) : ''),
         ratioCell,
-        ...diagnostics.map((column) => h('td', { class: column.numeric ? 'numeric' : undefined, 'data-column': column.key }, column.format ? column.format(layer) : String(column.value(layer) ?? ''))),
+        ...diagnostics.map((column) => {
+          const text = column.format ? column.format(layer) : String(column.value(layer) ?? '');
+          return h('td', { class: column.numeric ? 'numeric' : undefined, 'data-column': column.key, title: column.numeric ? undefined : text }, text);
+        }),
       );
     });
     tableHolder.replaceChildren(
@@ -89,7 +97,7 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
           h(
             'tr',
             undefined,
-            ...['Layer', 'Kind', 'Group', 'Parameters', 'Default', 'Ratio (0..1)'].map((label, i) => h('th', { scope: 'col', class: i >= 3 ? 'numeric' : undefined }, label)),
+            ...['Layer', 'Kind', 'Group', 'Parameters', 'Default', 'Ratio'].map((label, i) => h('th', { scope: 'col', class: i >= 3 ? 'numeric' : undefined }, label)),
             ...diagnostics.map((column) => h('th', { scope: 'col', class: column.numeric ? 'numeric' : undefined, title: column.description, 'data-column': column.key }, column.label)),
           ),
         ),
@@ -104,10 +112,14 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
       const current = schedule && schedule.model === model.trim() ? schedule : null;
       element.dataset.status = current?.status ?? 'none';
       scan.disabled = !current || current.status === 'loading' || data.trim() === '';
+      const scanning = current?.status === 'loading' && current.scanned === true;
+      cancelScan.hidden = !scanning;
+      element.dataset.scanning = scanning ? 'true' : 'false';
       renderFindings(current?.findings ?? null);
       if (!current) {
         status.textContent = model.trim() === '' ? 'Choose a model to see its layers and their default ratios.' : 'Reading the model…';
         buildTable([]);
+        errorList.replaceChildren();
         summary.textContent = '';
         reset.disabled = true;
         return;
@@ -115,7 +127,7 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
       status.textContent =
         current.status === 'loading'
           ? current.scanned
-            ? 'Checking the images… (the trigger scan takes a while; waits for a running job to finish)'
+            ? scanProgressText(current.scanProgress, formatDuration) || 'Checking the images… (the trigger scan takes a while; waits for a running job to finish)'
             : 'Reading the model… (waits for a running job to finish)'
           : current.status === 'error'
             ? `Could not read the model: ${current.error ?? 'unknown error'}`
@@ -123,13 +135,13 @@ export function createScheduleView(actions: PanelActions): ScheduleView {
       buildTable(current.layers);
       for (const [name, input] of inputs) {
         const layer = current.layers.find((l) => l.name === name);
-        const text = current.edits[name] ?? (layer ? String(layer.ratio) : '');
+        const text = current.edits[name] ?? (layer ? formatRatio(layer.ratio) : '');
         if (input.value !== text && !input.matches(':focus-within')) input.value = text;
         input.invalid = errors[name] !== undefined;
+        input.title = errors[name] ?? '';
         input.classList.toggle('edited', current.edits[name] !== undefined);
-        const errorEl = tableHolder.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
-        if (errorEl) errorEl.textContent = errors[name] ?? '';
       }
+      errorList.replaceChildren(...Object.entries(errors).map(([name, message]) => h('li', { 'data-error-for': name }, `${name}: ${message}`)));
       const share = expectedReinitShare(current.layers, current.edits);
       const edited = Object.keys(current.edits).length;
       summary.textContent =

@@ -7,12 +7,12 @@ import type { RunRecord, LayerDiagnostics, RunKind } from '../../../../src/share
 import { scanJsonStrings } from '../../../../src/extension/annotations/jsonLocations';
 import { findLayerNameRanges } from '../../../../src/extension/annotations/layerLocations';
 import { buildLayerAnnotations } from '../../../../src/extension/annotations/layerAnnotations';
-import { buildModelLenses } from '../../../../src/extension/annotations/modelLenses';
+import { buildModelLenses } from '../../../../src/extension/annotations/modelLensSpecs';
 import { layerRecordFor } from '../../../../src/extension/annotations/modelRecords';
 import { recordAlerts, summarizeRecord } from '../../../../src/extension/annotations/recordSummary';
 import { DIAGNOSTIC_EXPLANATIONS } from '../../../../src/shared/diagnosticsText';
 import { findModelLoadCalls, resolveLoadPath } from '../../../../src/extension/annotations/loadCalls';
-import { decorateModel } from '../../../../src/extension/annotations/modelDecoration';
+import { decorateModel } from '../../../../src/extension/annotations/modelBadge';
 import type { ReportRecord } from '../../../../src/extension/services';
 
 /** A pretty-printed TF.js LayersModel (Sequential) like `JSON.stringify(artifacts, null, 2)`. */

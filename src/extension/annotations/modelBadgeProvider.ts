@@ -1,7 +1,7 @@
 /** Explorer badges on model files: likely backdoored (ASR >= 50 %), cleansed, or a cleansed copy. */
 import * as vscode from 'vscode';
 import type { ReportStore } from '../services';
-import { decorateModel } from './modelDecoration';
+import { decorateModel } from './modelBadge';
 import { modelRecords } from './modelRecords';
 
 const COLORS = {

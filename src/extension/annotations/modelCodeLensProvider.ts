@@ -1,7 +1,7 @@
 /** CodeLenses at the top of a model.json with a report: the last result, Open report, Cleanse again. */
 import * as vscode from 'vscode';
 import type { ReportStore } from '../services';
-import { buildModelLenses } from './modelLenses';
+import { buildModelLenses } from './modelLensSpecs';
 import { modelRecords } from './modelRecords';
 
 export class ModelCodeLensProvider implements vscode.CodeLensProvider {

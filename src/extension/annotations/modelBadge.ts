@@ -3,7 +3,7 @@
  * figures show ASR >= 50 %), cleansed (a cleansed copy exists), or itself a cleansed copy.
  * Pure: records in, badge + tooltip out.
  */
-import type { ModelRecords } from './modelLenses';
+import type { ModelRecords } from './modelLensSpecs';
 import { evaluatedMetrics, summarizeRecord } from './recordSummary';
 import { percent } from './format';
 
