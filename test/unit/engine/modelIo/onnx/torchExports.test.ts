@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../../../../../src/engine/modelIo';
 import { FIXTURE_DIR, readExport, torchExport, type TorchExport } from '../../../../fixtures/onnx/torchExports';
 import { relativeError } from '../../../../fixtures/relativeError';
+import { compiled } from '../../../../fixtures/repoPaths';
 
 async function ourLogits(fixture: TorchExport): Promise<{ logits: Float32Array; layers: number }> {
   const loaded = await loadModel(fixture.onnxPath);
@@ -49,7 +50,7 @@ describe('ONNX import of torch.onnx.export models', function () {
         console.log(`    python3-torch is not installed: ${name} not exported (scripts/install-test-deps.sh installs it)`);
         this.skip();
       }
-      const child = spawnSync(process.execPath, [path.resolve(__dirname, '../fixtures/onnx/compareExport.js'), fixture.dir], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, [compiled('test/fixtures/onnx/compareExport.ts'), fixture.dir], { encoding: 'utf8' });
       assert.equal(child.status, 0, child.stderr);
       const { error, layers } = JSON.parse(child.stdout.trim().split('\n').pop() as string) as { error: number | null; layers: number };
       assert.ok(error != null, 'logits of another length than PyTorch\'s');
