@@ -15,6 +15,7 @@ import { DivergedError, throwIfAborted } from '../errors';
 import { derivedRng } from '../random';
 import { cosineLrAt, temperatureAt } from './schedules';
 import { applyGradientsWithDecay } from '../training/sgd';
+import { TrainingClock, yieldToEventLoop } from '../training/trainingClock';
 
 /** The optimization settings a cleanse and its defaults share. */
 export interface DistillHyperparameters {
@@ -101,8 +102,7 @@ export async function distill(
   const perEpoch = Math.min(options.imagesPerEpoch ?? source.count, source.count);
   const steps = Math.ceil(perEpoch / options.batchSize);
   const records: EpochRecord[] = [];
-  const started = Date.now();
-  let imagesDone = 0;
+  const clock = new TrainingClock(options.epochs * perEpoch);
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const temperature = temperatureAt(epoch, options.epochs, options.temperatureStart, options.temperatureEnd);
@@ -132,19 +132,11 @@ export async function distill(
         if (!Number.isFinite(stats.loss)) throw new DivergedError(epoch, step, stats.loss);
         lossSum += stats.loss * n;
         seen += n;
-        imagesDone += n;
         agreeing += stats.agreeing;
         stats.studentClassCounts.forEach((c, k) => (classCounts[k] = (classCounts[k] ?? 0) + c));
         step++;
-        const elapsed = (Date.now() - started) / 1000;
-        const rate = elapsed > 0 ? imagesDone / elapsed : null;
-        const remaining = options.epochs * perEpoch - imagesDone;
-        sink({
-          type: 'progress', phase: 'distill', epoch: epoch + 1, epochs: options.epochs, step, steps,
-          imagesPerSecond: rate, etaSeconds: rate ? remaining / rate : null, loss: stats.loss, temperature,
-        });
-        // Let cancel messages and timers in; the kernels themselves are synchronous.
-        await new Promise((resolve) => setImmediate(resolve));
+        sink({ type: 'progress', phase: 'distill', epoch: epoch + 1, epochs: options.epochs, step, steps, ...clock.advance(n), loss: stats.loss, temperature });
+        await yieldToEventLoop();
       }
       const seconds = (Date.now() - epochStart) / 1000;
       const record: EpochRecord = {
