@@ -191,7 +191,7 @@ export const SETTINGS = [
     help: 'with --eval-data and --trigger: ASR after 0/5/10/20 fine-tuning steps on triggered images, before vs after',
   },
   {
-    flag: 'bn-recalibrate', key: 'bnRecalibrate', type: 'int', jobs: ['cleanse'], min: 0, max: 1_000_000, default: 0,
+    flag: 'bn-recalibrate', key: 'bnRecalibrate', type: 'int', jobs: ['cleanse'], min: 0, max: 1_000_000, default: 2000,
     help: 'recompute BatchNorm statistics from this many clean images after distilling (0: off)',
   },
   {
