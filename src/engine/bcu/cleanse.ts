@@ -12,7 +12,6 @@ import { resolveSettings } from './cleanseDefaults';
 import { openImageSource } from '../data';
 import type { ImageShape, ImageSource } from '../data/types';
 import { assessDataQuality } from '../diagnostics/dataQuality';
-import { parseScaling } from '../data/normalize';
 import { distill } from './distill';
 import { createEpochProbe } from './safety/epochProbe';
 import { DataCheckError, InputError } from '../errors';
@@ -34,6 +33,7 @@ import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from '../trigge
 import { recoverSuspectTrigger, writeScanImages } from './suspectUnlearning';
 import { relativeWeightDrift } from './safety/weightDrift';
 import { recordHeader } from '../run/recordHeader';
+import { inputScaling } from '../modelIo/inputScaling';
 
 /** Conv channels whose Lipschitz bound stands out (CLP's rule, u standard deviations). */
 function lipschitzTargets(teacher: tf.LayersModel, u: number): Map<string, number[]> {
@@ -71,13 +71,9 @@ export async function runCleanse(
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const teacherFile = await loadModel(params.model);
   const teacher = teacherFile.model;
-  let scalingFrom: 'flag' | 'model metadata' | 'default' = params.scaling !== undefined ? 'flag' : 'default';
-  if (teacherFile.onnx?.metadataScaling && scalingFrom === 'default') {
-    scalingFrom = 'model metadata';
-    // No --scaling: the model's metadata_props say what input it expects.
-    settings.scaling = parseScaling(teacherFile.onnx.metadataScaling);
-    sink({ type: 'log', level: 'info', message: `input scaling from ${teacherFile.modelJsonPath}'s metadata: ${teacherFile.onnx.metadataScaling}` });
-  }
+  const scalingChoice = inputScaling(params.scaling, teacherFile, settings.scaling, (message) => sink({ type: 'log', level: 'info', message }));
+  settings.scaling = scalingChoice.scaling;
+  const scalingFrom = scalingChoice.from;
   let student: tf.LayersModel | null = null;
   const staged = await prepareOutput(params.out, { model: teacherFile.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force }).catch((err) => {
     teacher.dispose();

@@ -14,7 +14,6 @@ import { settingDefault } from '../../shared/settings';
 import { openEvaluation, runCleanse } from '../bcu/cleanse';
 import { resolveSettings } from '../bcu/cleanseDefaults';
 import { openImageSource } from '../data';
-import { parseScaling } from '../data/normalize';
 import type { ImageShape, ImageSource } from '../data/types';
 import { InputError } from '../errors';
 import { evaluateModel } from '../evaluate';
@@ -25,6 +24,7 @@ import { finePrune } from './fp';
 import { fineTune, type FineTuneSettings } from './ft';
 import { neuralAttentionDistillation } from './nad';
 import { recordHeader } from '../run/recordHeader';
+import { inputScaling } from '../modelIo/inputScaling';
 
 /** Defaults beyond the shared training settings (BackdoorBench / the BCU reference's baselines; the settings table has the rest). */
 export const DEFEND_DEFAULTS = {
@@ -88,10 +88,7 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: base.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const loaded = await loadModel(params.model);
   const model: tf.LayersModel = loaded.model;
-  if (loaded.onnx?.metadataScaling && params.scaling === undefined) {
-    base.scaling = parseScaling(loaded.onnx.metadataScaling);
-    sink({ type: 'log', level: 'info', message: `input scaling from ${loaded.modelJsonPath}'s metadata: ${loaded.onnx.metadataScaling}` });
-  }
+  base.scaling = inputScaling(params.scaling, loaded, base.scaling, (message) => sink({ type: 'log', level: 'info', message })).scaling;
   const staged = await prepareOutput(params.out, { model: loaded.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force }).catch((err) => {
     model.dispose();
     throw err;

@@ -9,22 +9,21 @@ import * as path from 'node:path';
 import type { EngineEventSink, EvaluateParams, EvaluateResult } from '../../shared/protocol';
 import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
 import { openEvaluation, type LabeledEvaluation } from '../bcu/cleanse';
-import { parseScaling } from '../data/normalize';
+import type { Scaling } from '../data/types';
 import { evaluateModel } from '../evaluate';
 import { loadModel, type LoadedModel } from '../modelIo';
 import { writeFileAtomic } from './outputDir';
 import { recordHeader } from './recordHeader';
+import { inputScaling } from '../modelIo/inputScaling';
 
 export async function runEvaluate(params: EvaluateParams, backend: BackendInfo, sink: EngineEventSink, signal?: AbortSignal): Promise<EvaluateResult> {
   const started = Date.now();
   const loaded = await loadModel(params.model);
   try {
     const evaluation = await openEvaluation(params.data, params.trigger, loaded.inputShape, params.limit, params.skip);
-    // No --scaling: an .onnx model's metadata_props say what input it expects; else 0..1.
-    const scalingText = params.scaling ?? loaded.onnx?.metadataScaling ?? undefined;
-    if (scalingText && params.scaling === undefined) sink({ type: 'log', level: 'info', message: `input scaling from ${loaded.modelJsonPath}'s metadata: ${scalingText}` });
+    const { scaling } = inputScaling(params.scaling, loaded, { mode: 'unit' }, (message) => sink({ type: 'log', level: 'info', message }));
     const metrics = await evaluateModel(loaded.model, evaluation.source, {
-      scaling: scalingText ? parseScaling(scalingText) : { mode: 'unit' },
+      scaling,
       trigger: evaluation.trigger ?? undefined,
       signal,
       onProgress: (done, total) =>
@@ -32,7 +31,7 @@ export async function runEvaluate(params: EvaluateParams, backend: BackendInfo, 
     });
     if (!params.recordsDir) return { type: 'result', ...metrics };
     const seconds = (Date.now() - started) / 1000;
-    const report = await writeEvaluationRecord(params, { loaded, evaluation, metrics, backend, seconds }, sink);
+    const report = await writeEvaluationRecord(params, { loaded, evaluation, metrics, scaling, backend, seconds }, sink);
     return { type: 'result', ...metrics, report };
   } finally {
     loaded.model.dispose();
@@ -43,6 +42,7 @@ interface EvaluationFacts {
   loaded: LoadedModel;
   evaluation: LabeledEvaluation;
   metrics: Metrics;
+  scaling: Scaling;
   backend: BackendInfo;
   seconds: number;
 }
@@ -62,7 +62,7 @@ export function evaluationRecord(params: EvaluateParams, facts: EvaluationFacts,
       trigger: facts.evaluation.triggerSpec ?? null,
     },
     outputs: { model: null, report: reportPath },
-    settings: { limit: params.limit ?? null, skip: params.skip ?? null, scaling: params.scaling ?? facts.loaded.onnx?.metadataScaling ?? 'unit' },
+    settings: { limit: params.limit ?? null, skip: params.skip ?? null, scaling: facts.scaling },
     epochs: [],
     layers: [],
     before: facts.metrics,

@@ -7,8 +7,7 @@
 import type { EngineEventSink, InspectLayer, InspectParams, InspectResult } from '../../shared/protocol';
 import type { DataQuality, SuspectScan } from '../../shared/report';
 import { CLEANSE_DEFAULTS } from '../bcu/cleanseDefaults';
-import { openImageSource, type Scaling } from '../data';
-import { parseScaling } from '../data/normalize';
+import { openImageSource } from '../data';
 import { activationStats } from '../diagnostics/activationStats';
 import { batchNormDivergence } from '../diagnostics/bnDivergence';
 import { assessDataQuality } from '../diagnostics/dataQuality';
@@ -18,6 +17,7 @@ import { suspectScan } from '../suspect/suspectScan';
 import { loadModel } from '../modelIo';
 import { planSchedule } from '../bcu/reinitSchedule';
 import { settingDefault } from '../../shared/settings';
+import { inputScaling } from '../modelIo/inputScaling';
 
 /** Images the per-layer statistics look at when --limit is not given (the settings table's default). */
 const DEFAULT_DIAGNOSTIC_IMAGES = settingDefault('inspect', 'limit');
@@ -36,10 +36,9 @@ export async function runInspect(params: InspectParams, sink?: EngineEventSink, 
     let dataQuality: DataQuality | null = null;
     let scan: SuspectScan | null = null;
     if (params.data) {
-      // An .onnx model's metadata_props may say which input scaling it expects.
-      const scaling: Scaling = loaded.onnx?.metadataScaling ? parseScaling(loaded.onnx.metadataScaling) : { mode: 'unit' };
-      const source = await openImageSource(params.data, { shape: loaded.inputShape, limit: params.limit ?? DEFAULT_DIAGNOSTIC_IMAGES });
       const log = (message: string) => sink?.({ type: 'log', level: 'info', message });
+      const { scaling } = inputScaling(undefined, loaded, { mode: 'unit' }, log);
+      const source = await openImageSource(params.data, { shape: loaded.inputShape, limit: params.limit ?? DEFAULT_DIAGNOSTIC_IMAGES });
       log(`diagnostics on ${source.count} images from ${params.data}`);
       const stream = { scaling, signal, batchSize: 100 };
       const divergence = new Map((await batchNormDivergence(model, source, stream)).map((d) => [d.layer, d.divergence]));
