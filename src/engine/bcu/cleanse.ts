@@ -7,33 +7,102 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { CleanseParams, CleanseResult, EngineEventSink } from '../../shared/protocol';
-import type { BackendInfo, RunRecord, EpochRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../../shared/report';
-import { resolveSettings } from './cleanseDefaults';
+import type { BackendInfo, RunRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../../shared/report';
+import { resolveSettings, type ResolvedSettings } from './cleanseDefaults';
 import { openImageSource } from '../data';
 import type { ImageShape, ImageSource } from '../data/types';
 import { assessDataQuality } from '../diagnostics/dataQuality';
-import { distill } from './distill';
-import { createEpochProbe } from './safety/epochProbe';
 import { DataCheckError, InputError } from '../errors';
 import { agreement, evaluateModel } from '../evaluate';
 import { layerOutputChange } from './safety/layerOutputChange';
-import { logitsView } from '../training/logits';
 import { dataGateMessage, mildSettings, outOfDistribution } from './dataGate';
 import { batchNormNote, microBatchFor } from '../training/microBatch';
 import { recalibrateBatchNorm } from './bnRecalibration';
 import { loadModel, saveModel } from '../modelIo';
 import { prepareOutput, writeFileAtomic } from '../run/outputDir';
 import { lipschitzOutliers, channelLipschitz } from '../defenses/lipschitz';
-import { cloneModel, reinitializeChannels, reinitializeInPlace } from './reinit';
-import { planSchedule } from './reinitSchedule';
+import { cloneModel, reinitializeChannels, reinitializeInPlace, type ReinitLayerResult } from './reinit';
+import { planSchedule, type SchedulePlan } from './reinitSchedule';
 import { reactivationProbe } from './safety/reactivation';
-import { BestEpochKeeper, chooseEpoch, selectionRuleText, shouldStop, type SelectionEpoch } from './safety/selection';
-import { transferFlagged, transferWatch, type TransferEpoch } from './safety/transferWatch';
 import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from '../triggers';
 import { recoverSuspectTrigger, writeScanImages } from './suspectUnlearning';
+import { watchedDistillation } from './watchedDistillation';
 import { relativeWeightDrift } from './safety/weightDrift';
 import { recordHeader } from '../run/recordHeader';
 import { inputScaling } from '../modelIo/inputScaling';
+
+/** What a cleanse ran with, as its run record keeps it: every setting, and what the run decided (micro-batch, ratios per layer, ...). */
+function settingsRecord(
+  settings: ResolvedSettings,
+  run: {
+    microBatch: number;
+    batchNormStatistics: string | null;
+    plan: SchedulePlan;
+    unlearnedClass: number | null;
+    bnRecalibration: unknown;
+    dataWarningAccepted: boolean;
+    mildSettings: string | null;
+    channelsReinitialized: Map<string, number>;
+    limit: number | null;
+    skip: number | null;
+    logits: string;
+    epochsRun: number;
+  },
+): RunRecord['settings'] {
+  return {
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    microBatch: run.microBatch,
+    batchNormStatistics: run.batchNormStatistics,
+    lr: settings.lr,
+    momentum: settings.momentum,
+    weightDecay: settings.weightDecay,
+    lrSchedule: settings.lrSchedule,
+    temperatureStart: settings.temperatureStart,
+    temperatureEnd: settings.temperatureEnd,
+    temperatureSquared: settings.temperatureSquared,
+    ratios: Object.fromEntries(run.plan.layers.filter((l) => l.ratio > 0).map((l) => [l.name, l.ratio])),
+    ratioSchedule: run.plan.description,
+    augment: { cropPadding: settings.cropPadding, flip: settings.flip },
+    patchAugment: settings.patchAugment,
+    blendAugment: settings.blendAugment,
+    lipschitzU: settings.lipschitzU,
+    unlearnSuspect: settings.unlearnSuspect,
+    unlearnFocus: settings.unlearnFocus,
+    unlearnedClass: run.unlearnedClass,
+    bnRecalibration: run.bnRecalibration,
+    recoveryEpochs: settings.recoveryEpochs,
+    mixup: settings.mixup,
+    reinitDraw: settings.reinitDraw,
+    dataWarningAccepted: run.dataWarningAccepted,
+    mildSettings: run.mildSettings,
+    channelsReinitialized: Object.fromEntries(run.channelsReinitialized),
+    scaling: settings.scaling,
+    limit: run.limit,
+    skip: run.skip,
+    seed: settings.seed,
+    preset: settings.preset,
+    logits: run.logits,
+    select: settings.select,
+    epochsRun: run.epochsRun,
+    reactivationProbe: settings.reactivationProbe,
+  };
+}
+
+/** Per layer: the re-initialization it got, how far its weights and outputs moved (the record's and panel's layer table). */
+function layerDiagnosticsOf(plan: SchedulePlan, reinit: ReinitLayerResult[], drift: Map<string, number | null>, outputChange: Map<string, number | null>): LayerDiagnostics[] {
+  const reinitByName = new Map(reinit.map((r) => [r.name, r]));
+  return plan.layers.map((l) => ({
+    name: l.name,
+    kind: l.kind,
+    params: l.params,
+    reinitRatio: l.ratio,
+    reinitFraction: reinitByName.get(l.name)?.fraction ?? 0,
+    weightDrift: drift.get(l.name) ?? null,
+    outputChange: outputChange.get(l.name) ?? null,
+    warning: null,
+  }));
+}
 
 /** Conv channels whose Lipschitz bound stands out (CLP's rule, u standard deviations). */
 function lipschitzTargets(teacher: tf.LayersModel, u: number): Map<string, number[]> {
@@ -134,75 +203,11 @@ export async function runCleanse(
     if (channelsReinitialized.size > 0) {
       sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
     }
-    const teacherLogits = logitsView(teacher);
-    const studentLogits = logitsView(student);
     const microBatch = settings.microBatch ?? microBatchFor(teacher, settings.batchSize, backend.name);
     const tDistill = Date.now();
-    const studentModel = student;
-    const classes = (teacher.outputs[0].shape[1] as number | null) ?? 0;
-    const probe = await createEpochProbe(teacher, source, { scaling: settings.scaling, signal });
-    const keeper = new BestEpochKeeper();
-    const watched: TransferEpoch[] = [];
-    const history: SelectionEpoch[] = [];
-    let chosenEpoch = 0;
-    let epochs: EpochRecord[];
-    try {
-      epochs = await distill(
-        teacherLogits.model,
-        studentLogits.model,
-        source,
-        {
-          epochs: settings.epochs,
-          batchSize: settings.batchSize,
-          microBatch,
-          lr: settings.lr,
-          lrSchedule: settings.lrSchedule,
-          momentum: settings.momentum,
-          weightDecay: settings.weightDecay,
-          temperatureStart: settings.temperatureStart,
-          temperatureEnd: settings.temperatureEnd,
-          temperatureSquared: settings.temperatureSquared,
-          augment: { padding: settings.cropPadding, flip: settings.flip },
-          consistency:
-            settings.patchAugment > 0 || settings.blendAugment > 0 || unlearning?.recovered
-              ? { patch: settings.patchAugment, blend: settings.blendAugment, recovered: unlearning?.recovered ?? undefined }
-              : undefined,
-          scaling: settings.scaling,
-          seed: settings.seed,
-          recoveryEpochs: settings.recoveryEpochs,
-          mixup: settings.mixup,
-          signal,
-          afterEpoch: async (record) => {
-            const reading = probe.read(studentModel);
-            record.probeAgreement = reading.agreement;
-            const watch: TransferEpoch = {
-              epoch: record.epoch,
-              studentTopShare: reading.studentTopShare,
-              teacherTopShare: reading.teacherTopShare,
-              studentTopClass: reading.studentTopClass,
-            };
-            watched.push(watch);
-            history.push({ epoch: record.epoch, agreement: reading.agreement, loss: record.loss, temperature: record.temperature, skewed: transferFlagged(watch, classes) });
-            chosenEpoch = settings.select ? chooseEpoch(history) : record.epoch;
-            if (settings.select) keeper.offer(studentModel, record.epoch, chosenEpoch);
-            if (evaluation && settings.evalEachEpoch) record.eval = await measure(studentModel);
-          },
-          stopAfter: settings.select ? () => shouldStop(history) : undefined,
-        },
-        sink,
-      );
-      if (settings.select && keeper.epoch !== null && keeper.epoch !== epochs[epochs.length - 1].epoch) {
-        keeper.restoreInto(studentModel);
-        sink({ type: 'log', level: 'info', message: `keeping the student of epoch ${keeper.epoch} (label-free selection)` });
-      }
-    } finally {
-      keeper.dispose();
-      probe.dispose();
-      studentLogits.restore();
-      teacherLogits.restore();
-    }
-    const watch = transferWatch(watched, classes, settings.select ? chosenEpoch : undefined);
-    if (watch.warning) warn(watch.warning);
+    const distilled = await watchedDistillation(teacher, student, { source, settings, microBatch, unlearning, measureEachEpoch: evaluation ? measure : null, sink, signal });
+    const { epochs } = distilled;
+    if (distilled.transferWatch.warning) warn(distilled.transferWatch.warning);
     timings.distillSeconds = (Date.now() - tDistill) / 1000;
 
     // With labeled evaluation data, also measure the student as distilled, so one run shows what the recalibration did.
@@ -223,17 +228,7 @@ export async function runCleanse(
     const tChange = Date.now();
     const outputChange = await layerOutputChange(teacher, student, plan.layers.map((l) => l.name), source, { scaling: settings.scaling, signal });
     timings.outputChangeSeconds = (Date.now() - tChange) / 1000;
-    const reinitByName = new Map(reinit.map((r) => [r.name, r]));
-    const layers: LayerDiagnostics[] = plan.layers.map((l) => ({
-      name: l.name,
-      kind: l.kind,
-      params: l.params,
-      reinitRatio: l.ratio,
-      reinitFraction: reinitByName.get(l.name)?.fraction ?? 0,
-      weightDrift: drift.get(l.name) ?? null,
-      outputChange: outputChange.get(l.name) ?? null,
-      warning: null,
-    }));
+    const layers = layerDiagnosticsOf(plan, reinit, drift, outputChange);
     sink({ type: 'layers', layers });
 
     let reactivation: ReactivationProbe | null = null;
@@ -264,48 +259,22 @@ export async function runCleanse(
         scalingFrom,
       },
       outputs: { model: modelOut, report: reportOut, ...(onnxOut ? { onnx: onnxOut } : {}) },
-      settings: {
-        epochs: settings.epochs,
-        batchSize: settings.batchSize,
+      settings: settingsRecord(settings, {
         microBatch,
         batchNormStatistics: batchNormNote(student, settings.batchSize, microBatch),
-        lr: settings.lr,
-        momentum: settings.momentum,
-        weightDecay: settings.weightDecay,
-        lrSchedule: settings.lrSchedule,
-        temperatureStart: settings.temperatureStart,
-        temperatureEnd: settings.temperatureEnd,
-        temperatureSquared: settings.temperatureSquared,
-        ratios: Object.fromEntries(plan.layers.filter((l) => l.ratio > 0).map((l) => [l.name, l.ratio])),
-        ratioSchedule: plan.description,
-        augment: { cropPadding: settings.cropPadding, flip: settings.flip },
-        patchAugment: settings.patchAugment,
-        blendAugment: settings.blendAugment,
-        lipschitzU: settings.lipschitzU,
-        unlearnSuspect: settings.unlearnSuspect,
-        unlearnFocus: settings.unlearnFocus,
+        plan,
         unlearnedClass: unlearning?.scan.suspect?.class ?? null,
         bnRecalibration,
-        recoveryEpochs: settings.recoveryEpochs,
-        mixup: settings.mixup,
-        reinitDraw: settings.reinitDraw,
         dataWarningAccepted: dataGated,
         mildSettings: mild,
-        channelsReinitialized: Object.fromEntries(channelsReinitialized),
-        scaling: settings.scaling,
+        channelsReinitialized,
         limit: params.limit ?? null,
         skip: params.skip ?? null,
-        seed: settings.seed,
-        preset: settings.preset,
-        logits: teacherLogits.how,
-        select: settings.select,
+        logits: distilled.logits,
         epochsRun: epochs.length,
-        reactivationProbe: settings.reactivationProbe,
-      },
+      }),
       epochs,
-      selection: settings.select
-        ? { epoch: chosenEpoch, rule: selectionRuleText(probe.images) }
-        : { epoch: epochs.length, rule: 'last epoch (--select off, as the reference keeps it; no labels used)' },
+      selection: distilled.selection,
       layers,
       before,
       after,
@@ -314,7 +283,7 @@ export async function runCleanse(
       timings,
       dataQuality,
       suspect: unlearning ? await writeScanImages(unlearning.scan, staged.stagingDir) : null,
-      transferWatch: watch,
+      transferWatch: distilled.transferWatch,
       reactivation,
     };
     await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
