@@ -21,6 +21,7 @@ import {
   type PanelNotification,
   type PickField,
 } from '../../shared/panelMessages';
+import { acceptsDataWarning } from '../dataWarning';
 import { jobSpecFrom, panelDefaults, type JobRequest } from '../jobSpecFrom';
 import type { ReportRecord, RunningJob, Services } from '../services';
 import { JobHistory } from './jobHistory';
@@ -225,6 +226,12 @@ export class CleansePanel implements vscode.Disposable {
       // Waiting behind another job: show it as queued until onDidStart says it runs.
       this.post(notification('job/started', { jobId: job.id, spec, queued: true }));
     }
+    // A cleanse the data check stopped: the user confirms (or not) going on with milder settings.
+    if (spec.kind !== 'cleanse' && spec.kind !== 'defend') return;
+    job.result.catch(async (error: unknown) => {
+      if (spec.params.acceptDataWarning || !(await acceptsDataWarning(error))) return;
+      this.start({ kind: spec.kind, params: { ...spec.params, acceptDataWarning: true } } as JobRequest);
+    });
   }
 
   private workspaceFolderOf(file: string): string | undefined {
