@@ -1,6 +1,6 @@
 /**
  * Which folders a job may write its results to (and, with --force, replace). One rule, used by the
- * engine (which enforces it on real paths, see src/engine/outputDir.ts) and by the extension (which
+ * engine (which enforces it on real paths, see src/engine/run/outputDir.ts) and by the extension (which
  * checks the folder it computed before starting a job). Pure: paths in, a reason out.
  *
  * Never an output folder: an empty path, a filesystem root, the current directory or a folder
