@@ -73,7 +73,7 @@ async function main() {
   const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
   // The cache key covers what defines the attacked model: the flags, the trigger, and the sources
   // that hold the attack's defaults and training code (a changed default retrains).
-  const attackSources = ['attack.ts', 'architectures.ts', 'train.ts', 'poison.ts'].map((f) => readFileSync(path.join(root, 'src', 'engine', f), 'utf8'));
+  const attackSources = ['attackLab/attack.ts', 'attackLab/architectures.ts', 'attackLab/train.ts', 'attackLab/poison.ts'].map((f) => readFileSync(path.join(root, 'src', 'engine', f), 'utf8'));
   const key = createHash('sha256').update(JSON.stringify({ attackArgs, trigger: readFileSync(trigger, 'utf8'), attackSources })).digest('hex').slice(0, 12);
   const attacked = o.attacked ?? path.join(root, 'bench', 'cache', `attacked-${key}`);
   let attack;

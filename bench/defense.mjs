@@ -126,7 +126,7 @@ async function main() {
   // What defines an attacked model: its flags, its trigger spec and the sources of the attack code.
   // Not augment.ts: the attack trains without augmentation, and that file mostly changes for BCU's
   // student (a retrain of four attacks costs about an hour on two cores).
-  const attackSourceFiles = ['attack.ts', 'architectures.ts', 'train.ts', 'poison.ts',
+  const attackSourceFiles = ['attackLab/attack.ts', 'attackLab/architectures.ts', 'attackLab/train.ts', 'attackLab/poison.ts',
     ...readdirSync(path.join(root, 'src', 'engine', 'triggers')).map((f) => path.join('triggers', f))].sort();
   const attackSources = attackSourceFiles.map((f) => readFileSync(path.join(root, 'src', 'engine', f), 'utf8'));
   const attackPlan = (attack) => {

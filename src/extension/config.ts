@@ -35,6 +35,8 @@ export interface ExtensionConfig {
   outputFolder: string;
   /** Use at most this many images of the data folder (0: all). */
   limit: number;
+  /** Also list layers that are only informational (re-initialized, drift) in Problems; by default only warned layers go there. */
+  'problems.showInformation': boolean;
 }
 
 /** The value of a cleanse setting the configuration mirrors: its row in the settings table. */
@@ -51,6 +53,7 @@ export const DEFAULT_CONFIG: Readonly<ExtensionConfig> = {
   outputFolder: '${modelDir}-cleansed',
   /** 0: every image (the engine's absent --limit). */
   limit: 0,
+  'problems.showInformation': false,
 };
 
 /** The part of vscode.WorkspaceConfiguration this file uses. */
@@ -80,5 +83,6 @@ export function readExtensionConfig(source: ConfigSource): ExtensionConfig {
     nodePath: text('nodePath'),
     outputFolder: text('outputFolder') || DEFAULT_CONFIG.outputFolder,
     limit: fromTable('limit', 'limit'),
+    'problems.showInformation': source.get<unknown>('problems.showInformation') === true,
   };
 }

@@ -10,6 +10,7 @@ import type { ReportStore } from '../services';
 import { buildLayerAnnotations, problemsToShow } from './layerAnnotations';
 import { LAYER_RECORD_KINDS, layerRecordFor } from './modelRecords';
 import { toRange } from './vscodeRanges';
+import { CONFIG_SECTION, readExtensionConfig } from '../config';
 
 export const DIAGNOSTIC_SOURCE = 'Backdoor Cleanse';
 /** Turns the Information entries (one per re-initialized layer) back on. */
@@ -36,7 +37,7 @@ export class LayerProblems implements vscode.Disposable {
         models.set(record.report.inputs.model, record.path);
       }
     }
-    const showInformation = vscode.workspace.getConfiguration().get<boolean>(SHOW_INFORMATION_SETTING, false);
+    const showInformation = readExtensionConfig(vscode.workspace.getConfiguration(CONFIG_SECTION))['problems.showInformation'];
     const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
     for (const modelPath of models.keys()) {
       const record = layerRecordFor(this.store, modelPath);

@@ -12,7 +12,7 @@ describe('extension settings', () => {
   it('reads every setting, falling back to defaults for missing or invalid values', () => {
     assert.deepEqual(readExtensionConfig(source({})), DEFAULT_CONFIG);
     const config = readExtensionConfig(source({ epochs: 5, batch: 32.7, learningRate: 0.002, seed: 7, backend: 'wasm', nodePath: ' /opt/node/bin/node ', outputFolder: '${workspaceFolder}/clean', limit: 500 }));
-    assert.deepEqual(config, { epochs: 5, batch: 32, learningRate: 0.002, seed: 7, backend: 'wasm', nodePath: '/opt/node/bin/node', outputFolder: '${workspaceFolder}/clean', limit: 500 });
+    assert.deepEqual(config, { epochs: 5, batch: 32, learningRate: 0.002, seed: 7, backend: 'wasm', nodePath: '/opt/node/bin/node', outputFolder: '${workspaceFolder}/clean', limit: 500, 'problems.showInformation': false });
     const invalid = readExtensionConfig(source({ epochs: 0, batch: -1, learningRate: 0, backend: 'gpu', outputFolder: '  ', limit: 'all' }));
     assert.deepEqual(invalid, DEFAULT_CONFIG);
   });
