@@ -199,6 +199,10 @@ async function startAndAcceptDataWarning(timeout = 120000) {
 async function chooseMenuItem(label) {
   const item = page.getByRole('menuitem', { name: label }).first();
   try {
+    // VS Code ignores a click that lands right after the menu opened (it guards against the
+    // right-click's own mouse-up): on an idle machine the click came too soon.
+    await item.waitFor({ state: 'visible', timeout: 5000 });
+    await page.waitForTimeout(500);
     await item.click({ timeout: 5000 });
   } catch {
     // Keyboard fallback: walk the menu until the entry is focused.
