@@ -22,7 +22,8 @@ export interface InspectRequests {
   cancelScan(): void;
 }
 
-const isModelPath = (model: string): boolean => /\.json$/i.test(model);
+/** A model the panel can show the layers of: a TF.js model.json or an ONNX file. */
+const isModelPath = (model: string): boolean => /\.(json|onnx)$/i.test(model);
 
 /** Whether the schedule lacks this model's layers (new model, an error, or a load that never answered). */
 export function wantsInspect(schedule: ScheduleState | null, model: string): boolean {

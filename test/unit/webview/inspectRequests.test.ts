@@ -15,7 +15,8 @@ describe('inspect requests (panel)', () => {
     assert.equal(wantsInspect(schedule({}), 'b/model.json'), true);
     assert.equal(wantsInspect(schedule({ status: 'error' }), 'a/model.json'), true);
     assert.equal(wantsInspect(schedule({ status: 'loading' }), 'a/model.json'), true);
-    assert.equal(wantsInspect(null, 'a/model.onnx.txt'), false, 'not a model.json');
+    assert.equal(wantsInspect(null, 'a/model.onnx'), true, 'an ONNX model has layers too');
+    assert.equal(wantsInspect(null, 'a/model.onnx.txt'), false, 'not a model file');
   });
 
   it('"Check the images" sends model, data and limit; Cancel sends inspect/cancel and drops the scan', () => {
