@@ -1,5 +1,5 @@
-// Pieces the bench scripts share (bench/defense.mjs, bench/accuracy.mjs): hashing, atomic writes,
-// the engine snapshot, the MNIST out-of-distribution pool and the summary statistics.
+// Pieces the bench scripts share (defense, accuracy, speed, onnx, the fixture scripts): hashing,
+// atomic writes, compiled engine modules, command-line flags, the engine snapshot, the MNIST out-of-distribution pool and the summary statistics.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,6 +9,15 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const sha = (x) => createHash('sha256').update(x).digest('hex');
+
+/** A compiled engine module from out/src/engine (npm run build:tests makes them), e.g. engineModule('backend.js'). */
+export const engineModule = (relative) => createRequire(import.meta.url)(path.join(root, 'out/src/engine', relative));
+
+/** The value after `--name` in `argv`, else `fallback`. */
+export function flagValue(argv, name, fallback) {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] != null ? argv[i + 1] : fallback;
+}
 
 /** Writes via a temporary file and a rename, so a killed run never leaves half a file. */
 export function writeAtomic(file, text) {

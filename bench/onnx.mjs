@@ -12,14 +12,12 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flagValue } from './benchKit.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] != null ? argv[i + 1] : fallback;
-};
+const flag = (name, fallback) => flagValue(argv, name, fallback);
 
 async function child(model, backend) {
   const require = createRequire(import.meta.url);
