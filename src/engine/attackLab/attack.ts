@@ -4,24 +4,21 @@
  * and a report.json (kind 'attack') with the training history and, when evaluation data is
  * given, the clean accuracy and attack success rate.
  */
-import { promises as fs } from 'node:fs';
+import type * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { EngineEventSink } from '../../shared/protocol';
-import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
-import { REPORT_SCHEMA_VERSION } from '../../shared/report';
+import type { BackendInfo, RunRecord } from '../../shared/report';
 import { settingDefault, type SettingValues } from '../../shared/settings';
 import { buildArchitecture } from './architectures';
-import { openEvaluation } from '../bcu/cleanse';
+import { evaluationMeter, openEvaluation } from '../run/labeledEvaluation';
+import { recordHeader } from '../run/recordHeader';
+import { stagedRun } from '../run/stagedRun';
 import { openImageSource } from '../data';
 import { nativeImageShape } from '../data/nativeShape';
 import { InputError } from '../errors';
-import { evaluateModel } from '../evaluate';
-import { saveModel } from '../modelIo';
-import { prepareOutput, writeFileAtomic } from '../run/outputDir';
 import { defaultPoisonRate, planPoisoning } from './poison';
 import { trainSupervised } from './train';
 import { describeTrigger, loadTriggerSpec, prepareTrigger } from '../triggers';
-import { TOOL_VERSION } from '../version';
 
 /** `bcu attack`: the attack lab's settings are rows of SETTINGS (src/shared/settings.ts). */
 export interface AttackParams extends SettingValues<'attack'> {
@@ -52,7 +49,7 @@ export const ATTACK_DEFAULTS = {
 };
 
 export async function runAttack(params: AttackParams, backend: BackendInfo, sink: EngineEventSink, signal?: AbortSignal): Promise<AttackResult> {
-  const t0 = Date.now();
+  const startedAt = Date.now();
   const spec = await loadTriggerSpec(params.trigger);
   const shape = await nativeImageShape(params.data);
   const source = await openImageSource(params.data, { shape, limit: params.limit, skip: params.skip, requireLabels: true });
@@ -65,53 +62,43 @@ export async function runAttack(params: AttackParams, backend: BackendInfo, sink
   const plan = planPoisoning(labels, spec, rate, seed);
   const trigger = await prepareTrigger(spec, shape);
   const evaluation = params.evalData ? await openEvaluation(params.evalData, params.trigger, shape, params.evalLimit) : null;
-  const staged = await prepareOutput(params.out, { data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force });
   const arch = params.arch ?? ATTACK_DEFAULTS.arch;
-  const model = buildArchitecture(arch, { inputShape: [shape.height, shape.width, shape.channels], classes, seed });
-  try {
-    sink({ type: 'log', level: 'info', message: `${describeTrigger(spec)}: ${plan.description}; ${arch}, ${model.countParams()} parameters` });
-    const settings = {
-      arch, epochs: params.epochs ?? ATTACK_DEFAULTS.epochs, batchSize: params.batch ?? ATTACK_DEFAULTS.batch, lr: params.lr ?? ATTACK_DEFAULTS.lr,
-      momentum: ATTACK_DEFAULTS.momentum, weightDecay: ATTACK_DEFAULTS.weightDecay, seed, poisonRate: rate,
-    };
-    const history = await trainSupervised(model, source, {
+  const settings = {
+    arch, epochs: params.epochs ?? ATTACK_DEFAULTS.epochs, batchSize: params.batch ?? ATTACK_DEFAULTS.batch, lr: params.lr ?? ATTACK_DEFAULTS.lr,
+    momentum: ATTACK_DEFAULTS.momentum, weightDecay: ATTACK_DEFAULTS.weightDecay, seed, poisonRate: rate,
+  };
+  let model: tf.LayersModel | null = null;
+  const inputs = { data: params.data, evalData: params.evalData, trigger: params.trigger };
+  return stagedRun({ out: params.out, inputs, force: params.force, startedAt, sink, release: () => model?.dispose() }, async (stage) => {
+    const trained = buildArchitecture(arch, { inputShape: [shape.height, shape.width, shape.channels], classes, seed });
+    model = trained;
+    sink({ type: 'log', level: 'info', message: `${describeTrigger(spec)}: ${plan.description}; ${arch}, ${trained.countParams()} parameters` });
+    const history = await trainSupervised(trained, source, {
       epochs: settings.epochs, batchSize: settings.batchSize, lr: settings.lr, momentum: settings.momentum, weightDecay: settings.weightDecay,
       augment: { padding: 0, flip: false }, scaling: { mode: 'unit' }, seed, signal, poison: { plan, spec, trigger },
     }, sink);
-    let metrics: Metrics | null = null;
-    if (evaluation) {
-      metrics = await evaluateModel(model, evaluation.source, { scaling: { mode: 'unit' }, trigger: evaluation.trigger ?? undefined, signal });
-      sink({ type: 'metrics', which: 'after', metrics });
-    }
-    await saveModel(model, staged.stagingDir);
-    const modelOut = path.join(staged.outDir, 'model.json');
-    const reportOut = path.join(staged.outDir, 'report.json');
-    const report: RunRecord = {
-      schemaVersion: REPORT_SCHEMA_VERSION,
-      kind: 'attack',
-      tool: { name: 'backdoor-cleanse', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
-      inputs: {
-        model: modelOut, modelSha256: '', data: path.resolve(params.data), images: source.count, skippedImages: source.skipped, backend,
-        evalData: params.evalData ? path.resolve(params.evalData) : null, trigger: spec,
-      },
-      outputs: { model: modelOut, report: reportOut },
-      settings: { ...settings, poisoning: plan.description, limit: params.limit ?? null, skip: params.skip ?? null },
-      epochs: [],
-      layers: [],
-      before: null,
-      after: metrics,
-      warnings: [],
-      timings: { totalSeconds: (Date.now() - t0) / 1000, trainSeconds: history.reduce((s, h) => s + h.seconds, 0) },
-    };
-    (report as RunRecord & { training: unknown }).training = history;
-    await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-    await staged.commit();
-    return { type: 'result', model: modelOut, report: reportOut, acc: metrics?.acc ?? null, asr: metrics?.asr ?? null, ra: metrics?.ra ?? null, seconds: (Date.now() - t0) / 1000 };
-  } catch (error) {
-    await staged.abort();
-    throw staged.explain(error);
-  } finally {
-    model.dispose();
-  }
+    stage.timings.trainSeconds = history.reduce((s, h) => s + h.seconds, 0);
+    const metrics = await evaluationMeter(evaluation, { mode: 'unit' }, sink, signal).announce('after', trained);
+    const { outputs } = await stage.commit(trained, {
+      epoch: settings.epochs,
+      epochs: settings.epochs,
+      record: (files): RunRecord & { training: unknown } => ({
+        ...recordHeader('attack'),
+        inputs: {
+          model: files.model, modelSha256: '', data: path.resolve(params.data), images: source.count, skippedImages: source.skipped, backend,
+          evalData: params.evalData ? path.resolve(params.evalData) : null, trigger: spec,
+        },
+        outputs: files,
+        settings: { ...settings, poisoning: plan.description, limit: params.limit ?? null, skip: params.skip ?? null },
+        epochs: [],
+        layers: [],
+        before: null,
+        after: metrics,
+        warnings: [],
+        timings: stage.timings,
+        training: history,
+      }),
+    });
+    return { type: 'result', model: outputs.model, report: outputs.report, acc: metrics?.acc ?? null, asr: metrics?.asr ?? null, ra: metrics?.ra ?? null, seconds: stage.timings.totalSeconds };
+  });
 }

@@ -7,24 +7,24 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { CleanseParams, CleanseResult, EngineEventSink } from '../../shared/protocol';
-import type { BackendInfo, RunRecord, LayerDiagnostics, Metrics, ReactivationProbe } from '../../shared/report';
+import type { BackendInfo, RunRecord, LayerDiagnostics, ReactivationProbe } from '../../shared/report';
 import { resolveSettings, type ResolvedSettings } from './cleanseDefaults';
 import { openImageSource } from '../data';
-import type { ImageShape, ImageSource } from '../data/types';
+import type { ImageSource } from '../data/types';
 import { assessDataQuality } from '../diagnostics/dataQuality';
 import { DataCheckError, InputError } from '../errors';
-import { agreement, evaluateModel } from '../evaluate';
+import { agreement } from '../evaluate';
 import { layerOutputChange } from './safety/layerOutputChange';
 import { dataGateMessage, mildSettings, outOfDistribution } from './dataGate';
 import { batchNormNote, microBatchFor } from '../training/microBatch';
 import { recalibrateBatchNorm } from './bnRecalibration';
-import { loadModel, saveModel } from '../modelIo';
-import { prepareOutput, writeFileAtomic } from '../run/outputDir';
+import { loadModel } from '../modelIo';
+import { stagedRun } from '../run/stagedRun';
+import { evaluationMeter, openEvaluation } from '../run/labeledEvaluation';
 import { lipschitzOutliers, channelLipschitz } from '../defenses/lipschitz';
 import { cloneModel, reinitializeChannels, reinitializeInPlace, type ReinitLayerResult } from './reinit';
 import { planSchedule, type SchedulePlan } from './reinitSchedule';
 import { reactivationProbe } from './safety/reactivation';
-import { loadTriggerSpec, prepareTrigger, type PreparedTrigger } from '../triggers';
 import { recoverSuspectTrigger, writeScanImages } from './suspectUnlearning';
 import { watchedDistillation } from './watchedDistillation';
 import { relativeWeightDrift } from './safety/weightDrift';
@@ -109,23 +109,41 @@ function lipschitzTargets(teacher: tf.LayersModel, u: number): Map<string, numbe
   return new Map(channelLipschitz(teacher).map((entry) => [entry.layer, lipschitzOutliers(entry, u)] as [string, number[]]).filter(([, c]) => c.length > 0));
 }
 
-export interface LabeledEvaluation {
-  source: ImageSource;
-  trigger: PreparedTrigger | null;
-  triggerSpec: unknown;
+/** Too few images only warns; images out of distribution stop the cleanse unless accepted, then it goes on with milder settings (dataGate.ts). */
+async function checkData(teacher: tf.LayersModel, source: ImageSource, params: CleanseParams, settings: ResolvedSettings, warn: (message: string) => void, signal?: AbortSignal) {
+  const dataQuality = await assessDataQuality(teacher, source, { scaling: settings.scaling, signal });
+  const gated = outOfDistribution(dataQuality);
+  if (gated && !params.acceptDataWarning) throw new DataCheckError(dataGateMessage(params.data, dataQuality), params.data);
+  dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
+  let mild: string | null = null;
+  if (gated) {
+    const given = params as unknown as Record<string, unknown>;
+    const { changes, text } = mildSettings(settings, (key) => given[key] !== undefined && given[key] !== null);
+    Object.assign(settings, changes);
+    mild = text;
+    warn(`Data check: ${text}`);
+  }
+  return { dataQuality, gated, mild };
 }
 
-export async function openEvaluation(
-  dataPath: string,
-  triggerPath: string | undefined,
-  shape: ImageShape,
-  limit?: number,
-  skip?: number,
-): Promise<LabeledEvaluation> {
-  const source = await openImageSource(dataPath, { shape, requireLabels: true, limit, skip });
-  if (!triggerPath) return { source, trigger: null, triggerSpec: null };
-  const spec = await loadTriggerSpec(triggerPath);
-  return { source, trigger: await prepareTrigger(spec, shape), triggerSpec: spec };
+/** The student: a copy of the teacher with the planned share of each layer re-initialized, and CLP's outlier channels when asked. */
+async function buildStudent(teacher: tf.LayersModel, plan: SchedulePlan, settings: ResolvedSettings, sink: EngineEventSink) {
+  const student = await cloneModel(teacher);
+  const reinit = reinitializeInPlace(student, plan, settings.seed, settings.reinitDraw);
+  const targeted = settings.lipschitzU > 0 ? lipschitzTargets(teacher, settings.lipschitzU) : new Map<string, number[]>();
+  const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed, settings.reinitDraw);
+  if (channelsReinitialized.size > 0) {
+    sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
+  }
+  return { student, reinit, channelsReinitialized };
+}
+
+/** Checks that need no slow work, before any: flags that only make sense together. */
+function checkFlagPairs(params: CleanseParams, settings: ResolvedSettings): void {
+  if (!params.evalData && params.trigger) throw new InputError('--trigger needs --eval-data (labeled images to measure ASR on)');
+  if (settings.reactivationProbe && !(params.evalData && params.trigger)) {
+    throw new InputError('--reactivation-probe needs --eval-data and --trigger (it measures ASR while fine-tuning on triggered images)');
+  }
 }
 
 export async function runCleanse(
@@ -133,168 +151,136 @@ export async function runCleanse(
   backend: BackendInfo,
   sink: EngineEventSink,
   signal?: AbortSignal,
+  /** Which defense produced the run, when `bcu defend --method bcu` ran it (the record says so). */
+  method?: RunRecord['method'],
 ): Promise<CleanseResult> {
-  const t0 = Date.now();
-  const timings: Record<string, number> = {};
+  const startedAt = Date.now();
   const settings = resolveSettings(params);
+  checkFlagPairs(params, settings);
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const teacherFile = await loadModel(params.model);
   const teacher = teacherFile.model;
-  const scalingChoice = inputScaling(params.scaling, teacherFile, settings.scaling, (message) => sink({ type: 'log', level: 'info', message }));
-  settings.scaling = scalingChoice.scaling;
-  const scalingFrom = scalingChoice.from;
   let student: tf.LayersModel | null = null;
-  const staged = await prepareOutput(params.out, { model: teacherFile.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force }).catch((err) => {
+  const release = () => {
     teacher.dispose();
-    throw err;
-  });
+    student?.dispose();
+  };
+  let scalingFrom: ReturnType<typeof inputScaling>['from'];
   try {
+    const scalingChoice = inputScaling(params.scaling, teacherFile, settings.scaling, (message) => sink({ type: 'log', level: 'info', message }));
+    settings.scaling = scalingChoice.scaling;
+    scalingFrom = scalingChoice.from;
+    // Bad --ratios are an input error: say so before the slow checks.
+    planSchedule(teacher, settings.schedule, params.ratios);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const inputs = { model: teacherFile.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger };
+  return stagedRun({ out: params.out, inputs, force: params.force, startedAt, sink, release }, async (stage) => {
+    const { timings } = stage;
     const shape = teacherFile.inputShape;
     const source = await openImageSource(params.data, { shape, limit: params.limit, skip: params.skip });
     if (source.skipped > 0) sink({ type: 'log', level: 'warn', message: `${source.skipped} files in ${params.data} could not be decoded and were skipped` });
     const evaluation = params.evalData ? await openEvaluation(params.evalData, params.trigger, shape, params.evalLimit) : null;
-    if (!params.evalData && params.trigger) throw new InputError('--trigger needs --eval-data (labeled images to measure ASR on)');
-    if (settings.reactivationProbe && !evaluation?.trigger) {
-      throw new InputError('--reactivation-probe needs --eval-data and --trigger (it measures ASR while fine-tuning on triggered images)');
-    }
-    // Bad --ratios are an input error: say so before the slow checks.
-    planSchedule(teacher, settings.schedule, params.ratios);
-    timings.loadSeconds = (Date.now() - t0) / 1000;
+    const meter = evaluationMeter(evaluation, settings.scaling, sink, signal);
+    timings.loadSeconds = (Date.now() - startedAt) / 1000;
     const warnings: string[] = [];
     const warn = (message: string) => {
       warnings.push(message);
       sink({ type: 'log', level: 'warn', message });
     };
 
-    // Too few images only warns; images out of distribution stop the cleanse unless accepted (dataGate.ts).
-    const tQuality = Date.now();
-    const dataQuality = await assessDataQuality(teacher, source, { scaling: settings.scaling, signal });
-    timings.dataQualitySeconds = (Date.now() - tQuality) / 1000;
-    const dataGated = outOfDistribution(dataQuality);
-    if (dataGated && !params.acceptDataWarning) throw new DataCheckError(dataGateMessage(params.data, dataQuality), params.data);
-    dataQuality.reasons.forEach((reason) => warn(`Data check: ${reason}`));
-    let mild: string | null = null;
-    if (dataGated) {
-      const given = params as unknown as Record<string, unknown>;
-      const { changes, text } = mildSettings(settings, (key) => given[key] !== undefined && given[key] !== null);
-      Object.assign(settings, changes);
-      mild = text;
-      warn(`Data check: ${text}`);
-    }
-
-    const tScan = Date.now();
-    const unlearning = settings.unlearnSuspect > 0 ? await recoverSuspectTrigger(teacher, source, settings, sink, signal) : null;
-    if (unlearning) timings.suspectScanSeconds = (Date.now() - tScan) / 1000;
-
-    const measure = async (model: tf.LayersModel): Promise<Metrics | null> =>
-      evaluation
-        ? evaluateModel(model, evaluation.source, { scaling: settings.scaling, trigger: evaluation.trigger ?? undefined, signal })
-        : null;
-    const tEval = Date.now();
-    const before = await measure(teacher);
-    if (before) sink({ type: 'metrics', which: 'before', metrics: before });
-    timings.evaluateBeforeSeconds = (Date.now() - tEval) / 1000;
+    const data = await stage.timed('dataQualitySeconds', () => checkData(teacher, source, params, settings, warn, signal));
+    const unlearning = settings.unlearnSuspect > 0
+      ? await stage.timed('suspectScanSeconds', () => recoverSuspectTrigger(teacher, source, settings, sink, signal))
+      : null;
+    const before = await stage.timed('evaluateBeforeSeconds', () => meter.announce('before', teacher));
 
     const plan = planSchedule(teacher, settings.schedule, params.ratios);
-    student = await cloneModel(teacher);
-    const reinit = reinitializeInPlace(student, plan, settings.seed, settings.reinitDraw);
-    const targeted = settings.lipschitzU > 0 ? lipschitzTargets(teacher, settings.lipschitzU) : new Map<string, number[]>();
-    const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed, settings.reinitDraw);
-    if (channelsReinitialized.size > 0) {
-      sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
-    }
+    const built = await buildStudent(teacher, plan, settings, sink);
+    student = built.student;
+    const trained = student;
     const microBatch = settings.microBatch ?? microBatchFor(teacher, settings.batchSize, backend.name);
-    const tDistill = Date.now();
-    const distilled = await watchedDistillation(teacher, student, { source, settings, microBatch, unlearning, measureEachEpoch: evaluation ? measure : null, sink, signal });
+    const distilled = await stage.timed('distillSeconds', () =>
+      watchedDistillation(teacher, trained, { source, settings, microBatch, unlearning, measureEachEpoch: evaluation ? meter.measure : null, sink, signal }));
     const { epochs } = distilled;
     if (distilled.transferWatch.warning) warn(distilled.transferWatch.warning);
-    timings.distillSeconds = (Date.now() - tDistill) / 1000;
 
     // With labeled evaluation data, also measure the student as distilled, so one run shows what the recalibration did.
-    const beforeRecalibration = settings.bnRecalibration > 0 ? await measure(student) : null;
+    const beforeRecalibration = settings.bnRecalibration > 0 ? await meter.measure(student) : null;
     const recalibrated = settings.bnRecalibration > 0
       ? await recalibrateBatchNorm(student, source, { scaling: settings.scaling, images: settings.bnRecalibration, batchSize: microBatch, signal })
       : null;
     const bnRecalibration = recalibrated ? { ...recalibrated, metricsBeforeRecalibration: beforeRecalibration } : null;
     if (recalibrated) timings.bnRecalibrationSeconds = recalibrated.seconds;
 
-    const tAfter = Date.now();
-    const after = await measure(student);
-    if (after) sink({ type: 'metrics', which: 'after', metrics: after });
-    const agree = await agreement(teacher, student, source, { scaling: settings.scaling });
-    timings.evaluateAfterSeconds = (Date.now() - tAfter) / 1000;
+    const { after, agree } = await stage.timed('evaluateAfterSeconds', async () => ({
+      after: await meter.announce('after', trained),
+      agree: await agreement(teacher, trained, source, { scaling: settings.scaling }),
+    }));
 
     const drift = relativeWeightDrift(teacher, student);
-    const tChange = Date.now();
-    const outputChange = await layerOutputChange(teacher, student, plan.layers.map((l) => l.name), source, { scaling: settings.scaling, signal });
-    timings.outputChangeSeconds = (Date.now() - tChange) / 1000;
-    const layers = layerDiagnosticsOf(plan, reinit, drift, outputChange);
+    const outputChange = await stage.timed('outputChangeSeconds', () =>
+      layerOutputChange(teacher, trained, plan.layers.map((l) => l.name), source, { scaling: settings.scaling, signal }));
+    const layers = layerDiagnosticsOf(plan, built.reinit, drift, outputChange);
     sink({ type: 'layers', layers });
 
     let reactivation: ReactivationProbe | null = null;
     if (settings.reactivationProbe && evaluation?.trigger) {
-      const tProbe = Date.now();
+      const trigger = evaluation.trigger;
       sink({ type: 'log', level: 'info', message: 're-activation probe: fine-tuning copies of both models on triggered images' });
-      reactivation = await reactivationProbe(teacher, student, evaluation.source, { trigger: evaluation.trigger, scaling: settings.scaling, seed: settings.seed, signal });
-      timings.reactivationSeconds = (Date.now() - tProbe) / 1000;
+      reactivation = await stage.timed('reactivationSeconds', () =>
+        reactivationProbe(teacher, trained, evaluation.source, { trigger, scaling: settings.scaling, seed: settings.seed, signal }));
     }
 
-    sink({ type: 'progress', phase: 'save', epoch: epochs.length, epochs: settings.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
-    const saved = await saveModel(student, staged.stagingDir, { onnx: teacherFile.onnx });
-    const onnxOut = saved.onnx ? path.join(staged.outDir, 'model.onnx') : undefined;
-    const modelOut = path.join(staged.outDir, 'model.json');
-    const reportOut = path.join(staged.outDir, 'report.json');
-    timings.totalSeconds = (Date.now() - t0) / 1000;
-    const report: RunRecord = {
-      ...recordHeader('cleanse'),
-      inputs: {
-        model: teacherFile.modelJsonPath,
-        modelSha256: teacherFile.sha256,
-        data: path.resolve(params.data),
-        images: source.count,
-        skippedImages: source.skipped,
-        backend,
-        evalData: params.evalData ? path.resolve(params.evalData) : null,
-        trigger: evaluation?.triggerSpec ?? null,
-        scalingFrom,
-      },
-      outputs: { model: modelOut, report: reportOut, ...(onnxOut ? { onnx: onnxOut } : {}) },
-      settings: settingsRecord(settings, {
-        microBatch,
-        batchNormStatistics: batchNormNote(student, settings.batchSize, microBatch),
-        plan,
-        unlearnedClass: unlearning?.scan.suspect?.class ?? null,
-        bnRecalibration,
-        dataWarningAccepted: dataGated,
-        mildSettings: mild,
-        channelsReinitialized,
-        limit: params.limit ?? null,
-        skip: params.skip ?? null,
-        logits: distilled.logits,
-        epochsRun: epochs.length,
+    const { outputs } = await stage.commit(student, {
+      onnx: teacherFile.onnx,
+      epoch: epochs.length,
+      epochs: settings.epochs,
+      record: async (files): Promise<RunRecord> => ({
+        ...recordHeader('cleanse'),
+        inputs: {
+          model: teacherFile.modelJsonPath,
+          modelSha256: teacherFile.sha256,
+          data: path.resolve(params.data),
+          images: source.count,
+          skippedImages: source.skipped,
+          backend,
+          evalData: params.evalData ? path.resolve(params.evalData) : null,
+          trigger: evaluation?.triggerSpec ?? null,
+          scalingFrom,
+        },
+        outputs: files,
+        settings: settingsRecord(settings, {
+          microBatch,
+          batchNormStatistics: batchNormNote(trained, settings.batchSize, microBatch),
+          plan,
+          unlearnedClass: unlearning?.scan.suspect?.class ?? null,
+          bnRecalibration,
+          dataWarningAccepted: data.gated,
+          mildSettings: data.mild,
+          channelsReinitialized: built.channelsReinitialized,
+          limit: params.limit ?? null,
+          skip: params.skip ?? null,
+          logits: distilled.logits,
+          epochsRun: epochs.length,
+        }),
+        epochs,
+        selection: distilled.selection,
+        layers,
+        before,
+        after,
+        agreement: agree,
+        warnings,
+        timings,
+        dataQuality: data.dataQuality,
+        suspect: unlearning ? await writeScanImages(unlearning.scan, stage.stagingDir) : null,
+        transferWatch: distilled.transferWatch,
+        reactivation,
+        ...(method ? { method } : {}),
       }),
-      epochs,
-      selection: distilled.selection,
-      layers,
-      before,
-      after,
-      agreement: agree,
-      warnings,
-      timings,
-      dataQuality,
-      suspect: unlearning ? await writeScanImages(unlearning.scan, staged.stagingDir) : null,
-      transferWatch: distilled.transferWatch,
-      reactivation,
-    };
-    await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-    await staged.commit();
-    sink({ type: 'report', path: reportOut, report });
-    return { type: 'result', model: modelOut, ...(onnxOut ? { onnx: onnxOut } : {}), report: reportOut, before, after, agreement: agree, seconds: timings.totalSeconds };
-  } catch (error) {
-    await staged.abort();
-    throw staged.explain(error);
-  } finally {
-    teacher.dispose();
-    student?.dispose();
-  }
+    });
+    return { type: 'result', ...outputs, before, after, agreement: agree, seconds: timings.totalSeconds };
+  });
 }

@@ -6,19 +6,18 @@
  * What each method needs is DEFENSE_NEEDS; docs/defenses.md describes them.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFENSE_NEEDS, type DefendParams, type DefendResult, type DefenseMethodId, type EngineEventSink } from '../../shared/protocol';
-import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
+import type { BackendInfo, RunRecord } from '../../shared/report';
 import { settingDefault } from '../../shared/settings';
-import { openEvaluation, runCleanse } from '../bcu/cleanse';
+import { runCleanse } from '../bcu/cleanse';
+import { evaluationMeter, openEvaluation } from '../run/labeledEvaluation';
+import { stagedRun } from '../run/stagedRun';
 import { resolveSettings } from '../bcu/cleanseDefaults';
 import { openImageSource } from '../data';
 import type { ImageShape, ImageSource } from '../data/types';
 import { InputError } from '../errors';
-import { evaluateModel } from '../evaluate';
-import { loadModel, saveModel } from '../modelIo';
-import { prepareOutput, writeFileAtomic } from '../run/outputDir';
+import { loadModel } from '../modelIo';
 import { channelLipschitzPrune } from './clp';
 import { finePrune } from './fp';
 import { fineTune, type FineTuneSettings } from './ft';
@@ -64,120 +63,113 @@ async function openLabeled(method: DefenseMethodId, data: string | undefined, sh
 
 async function defendWithBcu(params: DefendParams, backend: BackendInfo, sink: EngineEventSink, signal?: AbortSignal): Promise<DefendResult> {
   if (!params.data) throw new InputError('--data is required for --method bcu: unlabeled images (a folder of PNG/JPEG or an IDX file)');
-  const result = await runCleanse({ ...params, data: params.data }, backend, sink, signal);
   // The run record stays a cleanse record; it also says which defense produced it.
-  const report = JSON.parse(await readFile(result.report, 'utf8')) as RunRecord;
-  report.method = { id: 'bcu', needs: DEFENSE_NEEDS.bcu };
-  await writeFileAtomic(result.report, JSON.stringify(report, null, 2) + '\n');
+  const result = await runCleanse({ ...params, data: params.data }, backend, sink, signal, { id: 'bcu', needs: DEFENSE_NEEDS.bcu });
   return { type: 'result', method: 'bcu', needs: DEFENSE_NEEDS.bcu, model: result.model, report: result.report, before: result.before, after: result.after, seconds: result.seconds };
+}
+
+/** Runs the method on `model` in place; returns what the record keeps of it (pruned channels, histories, ...). */
+async function applyDefense(
+  method: Exclude<DefenseMethodId, 'bcu'>,
+  model: tf.LayersModel,
+  source: ImageSource | null,
+  train: FineTuneSettings,
+  knobs: { u: number; pruneTolerance: number; maxPrune: number; teacherEpochs: number },
+  sink: EngineEventSink,
+): Promise<{ pruned?: Record<string, number[]>; detail: Record<string, unknown> }> {
+  if (method === 'ft') return { detail: { trainHistory: await fineTune(model, source!, train, sink) } };
+  if (method === 'fp') {
+    const { pruneTolerance, maxPrune } = knobs;
+    const r = await finePrune(model, source!, { ...train, tolerance: pruneTolerance, maxShare: maxPrune }, sink);
+    return {
+      pruned: { [r.layer]: r.channels },
+      detail: { pruneTolerance, maxPrune, prunedLayer: r.layer, accuracyBeforePruning: r.accuracyBefore, accuracyAfterPruning: r.accuracyAfterPruning, probes: r.probes, channelActivation: r.activation, trainHistory: r.history },
+    };
+  }
+  if (method === 'nad') {
+    const r = await neuralAttentionDistillation(model, source!, { ...train, teacherEpochs: knobs.teacherEpochs, p: DEFEND_DEFAULTS.p }, sink);
+    return { detail: { teacherEpochs: knobs.teacherEpochs, p: DEFEND_DEFAULTS.p, attentionPoints: r.points, teacherHistory: r.teacherHistory, trainHistory: r.history } };
+  }
+  const r = channelLipschitzPrune(model, knobs.u);
+  sink({ type: 'log', level: 'info', message: `CLP (u = ${knobs.u}) pruned ${r.reduce((s, l) => s + l.channels.length, 0)} channels in ${r.length} layers` });
+  return { pruned: Object.fromEntries(r.map((l) => [l.layer, l.channels])), detail: { u: knobs.u, clp: r } };
 }
 
 export async function runDefend(params: DefendParams, backend: BackendInfo, sink: EngineEventSink, signal?: AbortSignal): Promise<DefendResult> {
   const method = checkMethod(params.method);
   if (method === 'bcu') return defendWithBcu(params, backend, sink, signal);
-  const t0 = Date.now();
-  const timings: Record<string, number> = {};
+  const startedAt = Date.now();
   const needs = DEFENSE_NEEDS[method];
   // Checks every defend setting against the settings table (errors name the flag).
   const base = resolveSettings(params, 'defend');
-  const u = params.u ?? DEFEND_DEFAULTS.u;
-  const pruneTolerance = params.pruneTolerance ?? DEFEND_DEFAULTS.pruneTolerance;
-  const maxPrune = params.maxPrune ?? DEFEND_DEFAULTS.maxPrune;
-  const teacherEpochs = params.teacherEpochs ?? DEFEND_DEFAULTS.teacherEpochs;
+  const knobs = {
+    u: params.u ?? DEFEND_DEFAULTS.u,
+    pruneTolerance: params.pruneTolerance ?? DEFEND_DEFAULTS.pruneTolerance,
+    maxPrune: params.maxPrune ?? DEFEND_DEFAULTS.maxPrune,
+    teacherEpochs: params.teacherEpochs ?? DEFEND_DEFAULTS.teacherEpochs,
+  };
   if (!params.evalData && params.trigger) throw new InputError('--trigger needs --eval-data (labeled images to measure ASR on)');
   sink({ type: 'progress', phase: 'load', epoch: 0, epochs: base.epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
   const loaded = await loadModel(params.model);
   const model: tf.LayersModel = loaded.model;
-  base.scaling = inputScaling(params.scaling, loaded, base.scaling, (message) => sink({ type: 'log', level: 'info', message })).scaling;
-  const staged = await prepareOutput(params.out, { model: loaded.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger, force: params.force }).catch((err) => {
-    model.dispose();
-    throw err;
-  });
+  const release = () => model.dispose();
   try {
+    base.scaling = inputScaling(params.scaling, loaded, base.scaling, (message) => sink({ type: 'log', level: 'info', message })).scaling;
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const inputs = { model: loaded.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger };
+  return stagedRun({ out: params.out, inputs, force: params.force, startedAt, sink, release }, async (stage) => {
+    const { timings } = stage;
     const shape = loaded.inputShape;
     const source = needs === 'labeled' ? await openLabeled(method, params.data, shape, params) : null;
     if (source && source.skipped > 0) sink({ type: 'log', level: 'warn', message: `${source.skipped} files in ${params.data} could not be decoded and were skipped` });
     if (!source && params.data) sink({ type: 'log', level: 'info', message: `--method ${method} is data-free: ${params.data} is not used` });
     const evaluation = params.evalData ? await openEvaluation(params.evalData, params.trigger, shape, params.evalLimit) : null;
-    timings.loadSeconds = (Date.now() - t0) / 1000;
-    const measure = async (m: tf.LayersModel): Promise<Metrics | null> =>
-      evaluation ? evaluateModel(m, evaluation.source, { scaling: base.scaling, trigger: evaluation.trigger ?? undefined, signal }) : null;
+    const meter = evaluationMeter(evaluation, base.scaling, sink, signal);
+    timings.loadSeconds = (Date.now() - startedAt) / 1000;
 
-    const tBefore = Date.now();
-    const before = await measure(model);
-    if (before) sink({ type: 'metrics', which: 'before', metrics: before });
-    timings.evaluateBeforeSeconds = (Date.now() - tBefore) / 1000;
-
+    const before = await stage.timed('evaluateBeforeSeconds', () => meter.announce('before', model));
     const train: FineTuneSettings = {
       epochs: base.epochs, batchSize: base.batchSize, lr: base.lr, momentum: base.momentum, weightDecay: base.weightDecay,
       cropPadding: base.cropPadding, flip: base.flip, scaling: base.scaling, seed: base.seed, signal,
     };
-    const tDefend = Date.now();
-    let pruned: Record<string, number[]> | undefined;
-    let detail: Record<string, unknown> = {};
-    if (method === 'ft') {
-      detail = { trainHistory: await fineTune(model, source!, train, sink) };
-    } else if (method === 'fp') {
-      const r = await finePrune(model, source!, { ...train, tolerance: pruneTolerance, maxShare: maxPrune }, sink);
-      pruned = { [r.layer]: r.channels };
-      detail = { pruneTolerance, maxPrune, prunedLayer: r.layer, accuracyBeforePruning: r.accuracyBefore, accuracyAfterPruning: r.accuracyAfterPruning, probes: r.probes, channelActivation: r.activation, trainHistory: r.history };
-    } else if (method === 'nad') {
-      const r = await neuralAttentionDistillation(model, source!, { ...train, teacherEpochs, p: DEFEND_DEFAULTS.p }, sink);
-      detail = { teacherEpochs, p: DEFEND_DEFAULTS.p, attentionPoints: r.points, teacherHistory: r.teacherHistory, trainHistory: r.history };
-    } else {
-      const r = channelLipschitzPrune(model, u);
-      pruned = Object.fromEntries(r.map((l) => [l.layer, l.channels]));
-      detail = { u, clp: r };
-      sink({ type: 'log', level: 'info', message: `CLP (u = ${u}) pruned ${r.reduce((s, l) => s + l.channels.length, 0)} channels in ${r.length} layers` });
-    }
-    timings.defendSeconds = (Date.now() - tDefend) / 1000;
-
-    const tAfter = Date.now();
-    const after = await measure(model);
-    if (after) sink({ type: 'metrics', which: 'after', metrics: after });
-    timings.evaluateAfterSeconds = (Date.now() - tAfter) / 1000;
+    const { pruned, detail } = await stage.timed('defendSeconds', () => applyDefense(method, model, source, train, knobs, sink));
+    const after = await stage.timed('evaluateAfterSeconds', () => meter.announce('after', model));
 
     const epochs = needs === 'labeled' ? base.epochs : 0;
-    sink({ type: 'progress', phase: 'save', epoch: epochs, epochs, step: 0, steps: 0, imagesPerSecond: null, etaSeconds: null });
-    const saved = await saveModel(model, staged.stagingDir, { onnx: loaded.onnx });
-    const modelOut = path.join(staged.outDir, 'model.json');
-    const onnxOut = saved.onnx ? path.join(staged.outDir, 'model.onnx') : undefined;
-    const reportOut = path.join(staged.outDir, 'report.json');
-    timings.totalSeconds = (Date.now() - t0) / 1000;
     const trainingSettings = needs === 'labeled'
       ? { epochs: base.epochs, batchSize: base.batchSize, lr: base.lr, momentum: base.momentum, weightDecay: base.weightDecay, lrSchedule: 'cosine' as const, augment: { cropPadding: base.cropPadding, flip: base.flip } }
       : {};
-    const report: RunRecord = {
-      ...recordHeader('defend'),
-      inputs: {
-        model: loaded.modelJsonPath,
-        modelSha256: loaded.sha256,
-        data: source ? path.resolve(source.path) : null,
-        images: source?.count ?? 0,
-        skippedImages: source?.skipped ?? 0,
-        backend,
-        evalData: params.evalData ? path.resolve(params.evalData) : null,
-        trigger: evaluation?.triggerSpec ?? null,
-      },
-      outputs: { model: modelOut, report: reportOut, ...(onnxOut ? { onnx: onnxOut } : {}) },
-      settings: { method, ...trainingSettings, scaling: base.scaling, limit: params.limit ?? null, skip: params.skip ?? null, seed: base.seed, pruned: pruned ?? null, ...detail },
-      epochs: [],
-      selection: null,
-      layers: [],
-      before,
-      after,
-      warnings: [],
-      timings,
-      method: { id: method, needs },
-    };
-    await writeFileAtomic(path.join(staged.stagingDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-    await staged.commit();
-    sink({ type: 'report', path: reportOut, report });
-    return { type: 'result', method, needs, model: modelOut, report: reportOut, before, after, ...(pruned ? { pruned } : {}), seconds: timings.totalSeconds };
-  } catch (error) {
-    await staged.abort();
-    throw staged.explain(error);
-  } finally {
-    model.dispose();
-  }
+    const { outputs } = await stage.commit(model, {
+      onnx: loaded.onnx,
+      epoch: epochs,
+      epochs,
+      record: (files): RunRecord => ({
+        ...recordHeader('defend'),
+        inputs: {
+          model: loaded.modelJsonPath,
+          modelSha256: loaded.sha256,
+          data: source ? path.resolve(source.path) : null,
+          images: source?.count ?? 0,
+          skippedImages: source?.skipped ?? 0,
+          backend,
+          evalData: params.evalData ? path.resolve(params.evalData) : null,
+          trigger: evaluation?.triggerSpec ?? null,
+        },
+        outputs: files,
+        settings: { method, ...trainingSettings, scaling: base.scaling, limit: params.limit ?? null, skip: params.skip ?? null, seed: base.seed, pruned: pruned ?? null, ...detail },
+        epochs: [],
+        selection: null,
+        layers: [],
+        before,
+        after,
+        warnings: [],
+        timings,
+        method: { id: method, needs },
+      }),
+    });
+    return { type: 'result', method, needs, model: outputs.model, report: outputs.report, before, after, ...(pruned ? { pruned } : {}), seconds: timings.totalSeconds };
+  });
 }

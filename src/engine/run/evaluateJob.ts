@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEventSink, EvaluateParams, EvaluateResult } from '../../shared/protocol';
 import type { BackendInfo, RunRecord, Metrics } from '../../shared/report';
-import { openEvaluation, type LabeledEvaluation } from '../bcu/cleanse';
+import { openEvaluation, type LabeledEvaluation } from './labeledEvaluation';
 import type { Scaling } from '../data/types';
 import { evaluateModel } from '../evaluate';
 import { loadModel, type LoadedModel } from '../modelIo';

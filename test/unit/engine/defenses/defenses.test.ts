@@ -257,5 +257,18 @@ describe('defenses', function () {
       assert.deepStrictEqual(report.method, { id: 'clp', needs: 'data-free' });
       assert.strictEqual(report.inputs.data, null);
     });
+
+    it('bcu runs the cleanse itself: a cleanse record that also names the defense', async () => {
+      const out = path.join(tmp.root, 'out-bcu');
+      const data = path.join(tmp.root, 'pool-images-idx3-ubyte');
+      // Six random images fail the data check: accepted, as a user would in the panel (cleanse-only settings pass through).
+      const params = { method: 'bcu' as const, model: modelJson, data, out, epochs: 1, unlearnSuspect: 0, bnRecalibrate: 0, acceptDataWarning: true };
+      const result = await runDefend(params, BACKEND, quiet);
+      assert.strictEqual(result.method, 'bcu');
+      const report = JSON.parse(await fs.readFile(result.report, 'utf8'));
+      assert.strictEqual(report.kind, 'cleanse');
+      assert.deepStrictEqual(report.method, { id: 'bcu', needs: 'unlabeled' });
+      assert.strictEqual(report.settings.epochs, 1);
+    });
   });
 });
