@@ -46,6 +46,7 @@ const VARIANTS = {
   'bcu-e20': { kind: 'cleanse', flags: ['--epochs', '20'] },
   'bcu-pytorch-draw': { kind: 'cleanse', flags: ['--reinit-draw', 'pytorch'] },
   'bcu-plain': { kind: 'cleanse', flags: ['--unlearn-suspect', '0'] },
+  'bcu-blend': { kind: 'cleanse', flags: ['--unlearn-blend', 'on'] },
 };
 
 function parseArgs(argv) {

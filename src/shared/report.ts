@@ -97,6 +97,8 @@ export interface SuspectScan {
   stampedImage?: string | null;
   /** Cleanse only: which part of the suspect's recovered mask was unlearned. */
   focus?: TriggerFocus;
+  /** Cleanse with --unlearn-blend: the suspect's smallest whole-image blend x' = (1 - alpha) x + alpha p that flips the images, and its flip rate. */
+  blend?: { alpha: number; flipRate: number };
 }
 
 /** Where the unlearned trigger was localized (src/engine/suspect/triggerFocus.ts). */

@@ -180,6 +180,10 @@ export const SETTINGS = [
     flag: 'unlearn-focus', key: 'unlearnFocus', type: 'choice', jobs: ['cleanse'], choices: ['on', 'off'], default: 'on',
     help: 'unlearn only the window of the recovered trigger that flips the images, when one does',
   },
+  {
+    flag: 'unlearn-blend', key: 'unlearnBlend', type: 'choice', jobs: ['cleanse'], choices: ['on', 'off'], default: 'off',
+    help: "also unlearn the suspect's smallest whole-image blend (global triggers: Blended, SIG), on half the stamped images",
+  },
 
   // ---- BCU: safety checks ----
   {

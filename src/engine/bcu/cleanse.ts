@@ -69,6 +69,7 @@ function settingsRecord(
     lipschitzU: settings.lipschitzU,
     unlearnSuspect: settings.unlearnSuspect,
     unlearnFocus: settings.unlearnFocus,
+    unlearnBlend: settings.unlearnBlend,
     unlearnedClass: run.unlearnedClass,
     bnRecalibration: run.bnRecalibration,
     recoveryEpochs: settings.recoveryEpochs,

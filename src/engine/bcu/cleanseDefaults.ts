@@ -30,6 +30,8 @@ export interface CleanseDefaults extends DistillHyperparameters {
   unlearnSuspect: number;
   /** Unlearn only the window of the recovered mask that carries the trigger, when one does (diagnostics/triggerFocus.ts). */
   unlearnFocus: boolean;
+  /** Also fit the suspect's whole-image blend and stamp it on half the stamped images (global triggers; suspectUnlearning.ts). */
+  unlearnBlend: boolean;
   /** Clean unlabeled images the saved student's BatchNorm statistics are recomputed from after distilling (0: off; bnRecalibration.ts). */
   bnRecalibration: number;
   /** Last epochs of the distillation in which no image is stamped or perturbed (a recovery phase after unlearning; 0: none). */
@@ -79,6 +81,7 @@ export const CLEANSE_DEFAULTS: CleanseDefaults = {
   select: tableDefault('select') === 'on',
   unlearnSuspect: tableDefault('unlearnSuspect'),
   unlearnFocus: tableDefault('unlearnFocus') === 'on',
+  unlearnBlend: tableDefault('unlearnBlend') === 'on',
   bnRecalibration: tableDefault('bnRecalibrate'),
   recoveryEpochs: tableDefault('recoveryEpochs'),
   mixup: tableDefault('mixup'),
@@ -144,6 +147,7 @@ export function resolveSettings(params: SettingValues<'cleanse'> & SettingValues
     lipschitzU: params.lipschitzU ?? d.lipschitzU,
     unlearnSuspect: params.unlearnSuspect ?? d.unlearnSuspect,
     unlearnFocus: onOff(params.unlearnFocus, d.unlearnFocus),
+    unlearnBlend: onOff(params.unlearnBlend, d.unlearnBlend),
     bnRecalibration: params.bnRecalibrate ?? d.bnRecalibration,
     recoveryEpochs: params.recoveryEpochs ?? d.recoveryEpochs,
     mixup: params.mixup ?? d.mixup,

@@ -28,17 +28,18 @@ export interface SuspectUnlearning {
 export async function recoverSuspectTrigger(
   teacher: tf.LayersModel,
   source: ImageSource,
-  settings: { unlearnSuspect: number; unlearnFocus?: boolean; scaling: Scaling; seed: number; scan?: Partial<SuspectScanOptions> },
+  settings: { unlearnSuspect: number; unlearnFocus?: boolean; unlearnBlend?: boolean; scaling: Scaling; seed: number; scan?: Partial<SuspectScanOptions> },
   sink: EngineEventSink,
   signal?: AbortSignal,
 ): Promise<SuspectUnlearning> {
   sink({ type: 'log', level: 'info', message: 'suspect scan: searching each class for a small trigger (Neural Cleanse, no labels)' });
-  const { result, triggers, focusedMask } = await scanClassTriggers(teacher, source, {
+  const { result, triggers, focusedMask, blend } = await scanClassTriggers(teacher, source, {
     ...settings.scan,
     scaling: settings.scaling,
     seed: settings.seed,
     signal,
     focusSuspect: settings.unlearnFocus,
+    blendSuspect: settings.unlearnBlend,
     onProgress: (p) => sink({ type: 'progress', phase: 'scan', epoch: p.classIndex, epochs: p.classes, step: p.round, steps: p.rounds, imagesPerSecond: null, etaSeconds: p.etaSeconds }),
   });
   const { seconds: _seconds, ...scan } = result;
@@ -63,9 +64,13 @@ export async function recoverSuspectTrigger(
         : `suspect scan: unlearning the whole recovered mask (no single window carries it; the whole mask flips ${pct(focus.fullFlipRate)} of the images)`,
     });
   }
+  if (blend) {
+    sink({ type: 'log', level: 'info', message: `suspect scan: also unlearning the smallest whole-image blend toward class ${scan.suspect.class} (strength ${blend.alpha.toFixed(3)}, flips ${(blend.flipRate * 100).toFixed(0)} % of the images)` });
+  }
+  const alternate = blend ? { mask: new Float32Array(found.mask.length).fill(blend.alpha), pattern: Float32Array.from(blend.pattern, (v) => v * 255) } : undefined;
   return {
     scan,
-    recovered: { mask: focusedMask ?? found.mask, pattern: Float32Array.from(found.pattern, (v) => v * 255), share: settings.unlearnSuspect },
+    recovered: { mask: focusedMask ?? found.mask, pattern: Float32Array.from(found.pattern, (v) => v * 255), share: settings.unlearnSuspect, ...(alternate ? { alternate } : {}) },
   };
 }
 

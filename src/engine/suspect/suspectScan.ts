@@ -47,6 +47,8 @@ export interface SuspectScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** Also localize the suspect's trigger (triggerFocus.ts) on the scan's own images, for unlearning it. */
   focusSuspect?: boolean;
+  /** Also fit the suspect's smallest whole-image blend (a global trigger: Blended, SIG), for unlearning it too. */
+  blendSuspect?: boolean;
 }
 
 /** Where the scan is: fitting class `classIndex` (1-based) of `classes`, `round` of `rounds` done. */
@@ -114,10 +116,22 @@ function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scal
 
 type FitOptions = Required<Omit<SuspectScanOptions, 'signal' | 'onClass' | 'onProgress'>>;
 
-/** Fits the smallest flipping trigger for one class; yields to the event loop after each round (so a cancel gets through). */
-async function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: number, o: FitOptions, rng: Rng, signal?: AbortSignal, onRound?: (round: number) => void): Promise<ClassTrigger> {
+/** The suspect's whole-image blend: its strength a (0..1), flip rate, and its pattern (H x W x C, 0..1). */
+export interface BlendTrigger {
+  alpha: number;
+  flipRate: number;
+  pattern: Float32Array;
+}
+
+/**
+ * Fits the smallest flipping trigger for one class; yields to the event loop after each round (so a
+ * cancel gets through). `uniform`: one mask value for every pixel, x' = (1 - a) x + a p, a blend over
+ * the whole image (its L1 is a x H x W, the same scale as a free mask's).
+ */
+async function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, target: number, o: FitOptions, rng: Rng, signal?: AbortSignal, onRound?: (round: number) => void, uniform = false): Promise<ClassTrigger> {
   const [n, h, w, c] = images.shape;
-  const maskInit = tf.fill([h, w, 1], o.maskInit);
+  const maskInit = uniform ? tf.fill([1, 1, 1], o.maskInit) : tf.fill([h, w, 1], o.maskInit);
+  const maskWeight = uniform ? h * w : 1;
   const patternInit = tf.randomNormal([h, w, c], 0, 0.1, 'float32', rng.seed());
   const maskParam = tf.variable(maskInit, true);
   const patternParam = tf.variable(patternInit, true);
@@ -142,7 +156,7 @@ async function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, targ
         optimizer.minimize(() => {
           const x = tf.gather(images, idx) as tf.Tensor4D;
           const ce = tf.neg(tf.mean(tf.logSoftmax(apply(x)).slice([0, target], [-1, 1])));
-          return tf.add(ce, tf.mul(lam, tf.sum(tf.sigmoid(maskParam)))) as tf.Scalar;
+          return tf.add(ce, tf.mul(lam * maskWeight, tf.sum(tf.sigmoid(maskParam)))) as tf.Scalar;
         }, false, [maskParam, patternParam]);
         idx.dispose();
       }
@@ -151,7 +165,8 @@ async function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, targ
         return [hits, tf.sigmoid(maskParam), tf.sigmoid(patternParam)];
       });
       const flip = (flipT.dataSync() as Float32Array)[0];
-      const mask = Float32Array.from(maskT.dataSync() as Float32Array);
+      const fitted = maskT.dataSync() as Float32Array;
+      const mask = uniform ? new Float32Array(h * w).fill(fitted[0]) : Float32Array.from(fitted);
       const pattern = Float32Array.from(patternT.dataSync() as Float32Array);
       tf.dispose([flipT, maskT, patternT]);
       const l1 = mask.reduce((a, b) => a + b, 0);
@@ -222,7 +237,7 @@ export async function scanClassTriggers(
   model: tf.LayersModel,
   source: ImageSource,
   options: SuspectScanOptions,
-): Promise<{ result: SuspectScanResult; triggers: ClassTrigger[]; focusedMask: Float32Array | null }> {
+): Promise<{ result: SuspectScanResult; triggers: ClassTrigger[]; focusedMask: Float32Array | null; blend: BlendTrigger | null }> {
   const t0 = Date.now();
   const o = { ...SCAN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<SuspectScanOptions>;
   const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
@@ -230,6 +245,7 @@ export async function scanClassTriggers(
   const unit = await loadUnitImages(source, o.images, o.signal);
   const entries: ClassTrigger[] = [];
   let focused: { mask: Float32Array; focus: TriggerFocus } | null = null;
+  let blend: BlendTrigger | null = null;
   let top = 0;
   let suspect: SuspectScan['suspect'] = null;
   let indices: number[];
@@ -266,11 +282,15 @@ export async function scanClassTriggers(
     });
     suspect = isSuspect(indices[top], norms[top], norms) ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
     stampedSample = sampleImageFor(unit, predicted, entries[top].class);
-    if (suspect && options.focusSuspect) {
+    if (suspect && (options.focusSuspect || options.blendSuspect)) {
       const images = imagesNotIn(unit, predicted, suspect.class);
       if (images) {
         try {
-          focused = focusTrigger(view.model, images, entries[top], suspect.class, { scaling: o.scaling });
+          if (options.focusSuspect) focused = focusTrigger(view.model, images, entries[top], suspect.class, { scaling: o.scaling });
+          if (options.blendSuspect) {
+            const fit = await fitClassTrigger(view.model, images, suspect.class, o, derivedRng(o.seed, `suspect-blend-${suspect.class}`), o.signal, undefined, true);
+            blend = { alpha: fit.mask[0], flipRate: fit.flipRate, pattern: fit.pattern };
+          }
         } finally {
           images.dispose();
         }
@@ -292,10 +312,12 @@ export async function scanClassTriggers(
       patternImage: triggerPngDataUri(shown.pattern, h, w, c, 1),
       stampedImage: stampedSample ? triggerPngDataUri(stampTrigger(stampedSample, shown), h, w, c, 1) : null,
       ...(focused ? { focus: focused.focus } : {}),
+      ...(blend ? { blend: { alpha: blend.alpha, flipRate: blend.flipRate } } : {}),
       seconds: (Date.now() - t0) / 1000,
     },
     triggers: entries,
     focusedMask: focused?.mask ?? null,
+    blend,
   };
 }
 

@@ -56,6 +56,8 @@ export interface RecoveredTrigger {
   pattern: Float32Array;
   /** Share of the student's images that get it. */
   share: number;
+  /** A second form of the same trigger (the suspect's whole-image blend): half the stamped images get it instead. */
+  alternate?: { mask: Float32Array; pattern: Float32Array };
 }
 
 /**
@@ -86,9 +88,10 @@ export function consistencyPerturb(x: tf.Tensor4D, options: ConsistencyOptions, 
     if (rng.next() < options.blend) alpha[i] = 0.3 * rng.next();
     // The recovered trigger replaces any random patch: it is the one perturbation known to matter.
     if (recovered && rng.next() < recovered.share) {
+      const form = recovered.alternate && rng.next() < 0.5 ? recovered.alternate : recovered;
       for (let k = 0; k < h * w; k++) {
-        mask[i * h * w + k] = recovered.mask[k];
-        for (let ch = 0; ch < c; ch++) values[(i * h * w + k) * c + ch] = recovered.pattern[k * c + ch];
+        mask[i * h * w + k] = form.mask[k];
+        for (let ch = 0; ch < c; ch++) values[(i * h * w + k) * c + ch] = form.pattern[k * c + ch];
       }
     }
   }

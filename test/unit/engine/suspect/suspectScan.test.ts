@@ -86,6 +86,24 @@ describe('suspect scan (Neural Cleanse)', function () {
     model.dispose();
   });
 
+  it("with blendSuspect, also fits the suspect's whole-image blend: a faint blend whose pattern lights the trigger pixel", async () => {
+    const target = 7;
+    const model = blockClassifier(target);
+    const { source } = blockImages(60);
+    const tensorsBefore = tf.memory().numTensors;
+    const { result, blend } = await scanClassTriggers(model, source, { ...options, blendSuspect: true });
+    assert.strictEqual(tf.memory().numTensors, tensorsBefore, 'no tensor left behind');
+    assert.ok(blend, 'a blend for the suspect');
+    assert.deepStrictEqual(result.blend, { alpha: blend!.alpha, flipRate: blend!.flipRate });
+    assert.ok(blend!.flipRate >= 0.95, `the blend flips ${blend!.flipRate}`);
+    assert.ok(blend!.alpha > 0 && blend!.alpha < 0.5, `strength ${blend!.alpha}: far below overwriting the image`);
+    // The pattern lights the trigger pixel as brightly as anything (the target's own block is the other cheap way there).
+    const pattern = Array.from(blend!.pattern);
+    assert.ok(pattern[TRIGGER_PIXEL] >= Math.max(...pattern) - 0.05, `trigger pixel ${pattern[TRIGGER_PIXEL]}, brightest ${Math.max(...pattern)}`);
+    assert.ok(pattern[TRIGGER_PIXEL] > 3 * median(pattern), `trigger pixel ${pattern[TRIGGER_PIXEL]}, median ${median(pattern)}`);
+    model.dispose();
+  });
+
   it('names no suspect on the clean twin', async () => {
     const model = blockClassifier(null);
     const { source } = blockImages(60);

@@ -50,6 +50,29 @@ describe('student-only consistency perturbations and channel re-initialization',
     tf.dispose([x, out, none]);
   });
 
+  it('recovered trigger with an alternate form (the whole-image blend): each stamped image gets one form or the other, about half each', () => {
+    const [h, w] = [3, 3];
+    const mask = Float32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    const pattern = new Float32Array(h * w).fill(0);
+    const alternate = { mask: new Float32Array(h * w).fill(0.25), pattern: new Float32Array(h * w).fill(200) };
+    const x = tf.fill([200, h, w, 1], 100) as tf.Tensor4D;
+    const out = consistencyPerturb(x, { patch: 0, blend: 0, recovered: { mask, pattern, share: 1, alternate } }, new Rng(3));
+    const v = out.dataSync();
+    const local = Array.from(mask, (m, k) => (1 - m) * 100 + m * pattern[k]);
+    const global = new Array(h * w).fill(0.75 * 100 + 0.25 * 200);
+    let globals = 0;
+    for (let i = 0; i < 200; i++) {
+      const img = Array.from(v.slice(i * 9, (i + 1) * 9));
+      if (img[0] === 100) assert.deepStrictEqual(img, local);
+      else {
+        assert.deepStrictEqual(img, global);
+        globals++;
+      }
+    }
+    assert.ok(globals > 70 && globals < 130, `about half get the blend: ${globals} of 200`);
+    tf.dispose([x, out]);
+  });
+
   it('blend: a convex mix with a random pattern at strength <= 0.3; off means identity', () => {
     const x = tf.fill([8, 4, 4, 3], 200) as tf.Tensor4D;
     const out = consistencyPerturb(x, { patch: 0, blend: 1 }, new Rng(2));
