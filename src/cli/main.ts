@@ -72,8 +72,8 @@ function printHumanResult(command: string, result: object): void {
     if (r.suspectScan) {
       out(`suspect scan (Neural Cleanse): ${r.suspectScan.perClass.map((c) => `${c.class}:${c.maskL1.toFixed(1)}`).join(' ')} (mask L1 per class)`);
       out(r.suspect
-        ? `suspect: class ${r.suspect.class} (anomaly index ${r.suspect.anomalyIndex.toFixed(2)} > 2, mask under 0.35 of the median class's, flips 95 % of the images)`
-        : 'suspect: none (no class with anomaly index above 2 and a mask under 0.35 of the median that flips the images)');
+        ? `suspect: class ${r.suspect.class} (anomaly index ${r.suspect.anomalyIndex.toFixed(2)} > 2, mask under 0.4 of the median class's, flips 95 % of the images)`
+        : 'suspect: none (no class with anomaly index above 2 and a mask under 0.4 of the median that flips the images)');
     }
   } else if (command === 'cleanse') {
     const r = result as CleanseResult;

@@ -17,7 +17,7 @@ export const DIAGNOSTIC_EXPLANATIONS: Record<string, string> = {
   deadShare:
     'Share of output channels that never exceed 1e-6 on any of your images (dead channels): they carry no information for these images, and pruning defenses look for such channels.',
   anomalyIndex:
-    "Neural Cleanse anomaly index (Wang et al., IEEE S&P 2019), on log mask sizes: how far a class's smallest flipping-trigger mask lies below the median of all classes, in robust standard deviations (MAD x 1.4826). Above 2 with a mask under 0.35 of the median class's that flips 95 % of the images: the class is reachable by an abnormally small patch, a backdoor sign.",
+    "Neural Cleanse anomaly index (Wang et al., IEEE S&P 2019), on log mask sizes: how far a class's smallest flipping-trigger mask lies below the median of all classes, in robust standard deviations (MAD x 1.4826). Above 2 with a mask under 0.4 of the median class's that flips 95 % of the images: the class is reachable by an abnormally small patch, a backdoor sign.",
   maskL1: 'L1 norm (pixel count, soft) of the smallest mask found that sends your images to this class.',
   flipRate: 'Share of your images (not already predicted as the class) that the recovered mask and pattern send to the class.',
 };
@@ -33,5 +33,5 @@ export const DIAGNOSTIC_THRESHOLDS = {
   /** Neural Cleanse's anomaly-index cut-off (here on log mask sizes). */
   anomalyIndex: 2,
   /** ... and the suspect's mask must be under this share of the median class's (our addition, docs/diagnostics.md). */
-  suspectMaskShare: 0.35,
+  suspectMaskShare: 0.4,
 } as const;

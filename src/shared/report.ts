@@ -87,7 +87,7 @@ export interface DataQuality {
 /** Neural-Cleanse-style scan: the smallest mask+pattern that sends the user's images to each class. */
 export interface SuspectScan {
   perClass: { class: number; maskL1: number; flipRate: number; anomalyIndex: number }[];
-  /** The class whose mask is abnormally small (anomaly index > 2 on log mask sizes a mask under 0.35 of the median that flips 95 % of the images: isSuspect), or null. */
+  /** The class whose mask is abnormally small (anomaly index > 2 on log mask sizes a mask under 0.4 of the median that flips 95 % of the images: isSuspect), or null. */
   suspect: { class: number; anomalyIndex: number } | null;
   /** PNG of the recovered trigger (mask x pattern) for the suspect (or the smallest-mask class), relative to report.json. */
   triggerImage?: string | null;

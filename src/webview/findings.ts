@@ -53,7 +53,7 @@ export function suspectLine(suspect: { class: number; anomalyIndex: number } | n
   if (suspect) {
     return `Suspected target: class ${suspect.class} (anomaly index ${formatNumber(suspect.anomalyIndex, 3)}, above 2): a much smaller patch sends images to it than to any other class.`;
   }
-  return scanned ? 'No class stands out: no class needs a trigger under 0.35 of the typical size with an anomaly index above 2.' : '';
+  return scanned ? 'No class stands out: no class needs a trigger under 0.4 of the typical size with an anomaly index above 2.' : '';
 }
 
 /** What the cleanse unlearned of the recovered trigger (empty when it did not focus). */

@@ -1,7 +1,7 @@
 /**
  * Unlearning the recovered trigger, without labels. The suspect scan (Neural Cleanse's search,
  * diagnostics/suspectScan.ts) finds the smallest mask and pattern that send the user's images to
- * each class; when one class stands out (isSuspect: anomaly index > 2 and a mask under 0.35 of the
+ * each class; when one class stands out (isSuspect: anomaly index > 2 and a mask under 0.4 of the
  * median class's), its (mask, pattern) is a stand-in for the attacker's trigger. During
  * distillation a share of the student's images carry it while the teacher sees the same images
  * clean, so the student learns to answer the clean image's answer whatever the trigger says.
@@ -44,7 +44,7 @@ export async function recoverSuspectTrigger(
   });
   const { seconds: _seconds, ...scan } = result;
   if (!scan.suspect) {
-    sink({ type: 'log', level: 'info', message: 'suspect scan: no class stands out (anomaly index above 2 with a mask under 0.35 of the median that flips the images); nothing to unlearn' });
+    sink({ type: 'log', level: 'info', message: 'suspect scan: no class stands out (anomaly index above 2 with a mask under 0.4 of the median that flips the images); nothing to unlearn' });
     return { scan, recovered: null };
   }
   const found = triggers.find((t) => t.class === scan.suspect!.class)!;

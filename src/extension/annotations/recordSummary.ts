@@ -64,7 +64,7 @@ export function recordAlerts(report: RunRecord): RecordAlert[] {
     alerts.push({
       kind: 'suspect',
       title: `$(warning) Suspected backdoor target: class ${suspect.class} (anomaly index ${suspect.anomalyIndex.toFixed(2)})`,
-      tooltip: 'A much smaller trigger sends images to this class than to any other (Neural Cleanse anomaly index above 2 on log mask sizes, and under 0.35 of the median class\'s mask, flipping 95 % of the images).',
+      tooltip: 'A much smaller trigger sends images to this class than to any other (Neural Cleanse anomaly index above 2 on log mask sizes, and under 0.4 of the median class\'s mask, flipping 95 % of the images).',
     });
   }
   const quality = report.dataQuality;
