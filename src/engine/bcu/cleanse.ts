@@ -166,20 +166,14 @@ export async function runCleanse(
     teacher.dispose();
     student?.dispose();
   };
-  let scalingFrom: ReturnType<typeof inputScaling>['from'];
-  try {
-    const scalingChoice = inputScaling(params.scaling, teacherFile, settings.scaling, (message) => sink({ type: 'log', level: 'info', message }));
-    settings.scaling = scalingChoice.scaling;
-    scalingFrom = scalingChoice.from;
-    // Bad --ratios are an input error: say so before the slow checks.
-    planSchedule(teacher, settings.schedule, params.ratios);
-  } catch (error) {
-    release();
-    throw error;
-  }
   const inputs = { model: teacherFile.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger };
   return stagedRun({ out: params.out, inputs, force: params.force, startedAt, sink, release }, async (stage) => {
     const { timings } = stage;
+    const scalingChoice = inputScaling(params.scaling, teacherFile, settings.scaling, (message) => sink({ type: 'log', level: 'info', message }));
+    settings.scaling = scalingChoice.scaling;
+    const scalingFrom = scalingChoice.from;
+    // Bad --ratios are an input error: say so before the slow checks.
+    planSchedule(teacher, settings.schedule, params.ratios);
     const shape = teacherFile.inputShape;
     const source = await openImageSource(params.data, { shape, limit: params.limit, skip: params.skip });
     if (source.skipped > 0) sink({ type: 'log', level: 'warn', message: `${source.skipped} files in ${params.data} could not be decoded and were skipped` });

@@ -113,15 +113,10 @@ export async function runDefend(params: DefendParams, backend: BackendInfo, sink
   const loaded = await loadModel(params.model);
   const model: tf.LayersModel = loaded.model;
   const release = () => model.dispose();
-  try {
-    base.scaling = inputScaling(params.scaling, loaded, base.scaling, (message) => sink({ type: 'log', level: 'info', message })).scaling;
-  } catch (error) {
-    release();
-    throw error;
-  }
   const inputs = { model: loaded.modelDir, data: params.data, evalData: params.evalData, trigger: params.trigger };
   return stagedRun({ out: params.out, inputs, force: params.force, startedAt, sink, release }, async (stage) => {
     const { timings } = stage;
+    base.scaling = inputScaling(params.scaling, loaded, base.scaling, (message) => sink({ type: 'log', level: 'info', message })).scaling;
     const shape = loaded.inputShape;
     const source = needs === 'labeled' ? await openLabeled(method, params.data, shape, params) : null;
     if (source && source.skipped > 0) sink({ type: 'log', level: 'warn', message: `${source.skipped} files in ${params.data} could not be decoded and were skipped` });
