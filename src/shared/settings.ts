@@ -195,8 +195,8 @@ export const SETTINGS = [
     help: 'with --eval-data and --trigger: ASR after 0/5/10/20 fine-tuning steps on triggered images, before vs after',
   },
   {
-    flag: 'bn-recalibrate', key: 'bnRecalibrate', type: 'int', jobs: ['cleanse'], min: 0, max: 1_000_000, default: 2000,
-    help: 'recompute BatchNorm statistics from this many clean images after distilling (0: off)',
+    flag: 'bn-recalibrate', key: 'bnRecalibrate', type: 'int', jobs: ['cleanse'], min: 0, max: 1_000_000, default: 0,
+    help: 'recompute BatchNorm statistics from this many clean images after distilling (0: off; it brought a blended trigger back, docs/benchmark.md)',
   },
   {
     flag: 'recovery-epochs', key: 'recoveryEpochs', type: 'int', jobs: ['cleanse'], min: 0, max: 10_000, default: 0,

@@ -55,10 +55,11 @@ const tableDefault = <K extends keyof SettingValues<'cleanse'> & string>(key: K)
  *    clean accuracy on Fashion-MNIST. When the scan finds no suspect, this is plain BCU;
  *  - 10 epochs at batch 128 instead of 100 at 256: the same ~400 updates on 5,000 images as 20
  *    reference-sized epochs, at half the compute (hours -> minutes on a 2-core CPU);
- *  - BatchNorm statistics recomputed from 2,000 clean unlabeled images after distilling
- *    (bnRecalibration.ts): on the calibration fixtures the same runs gave ACC 86.65 -> 87.55 %
- *    (clean ResNet) and 88.55 -> 88.40 % (BadNets ResNet), as distilled -> recalibrated; a small,
- *    mixed gain (docs/benchmark.md).
+ *  - no BatchNorm recalibration after distilling (`--bn-recalibrate N` turns it on;
+ *    bnRecalibration.ts). It was a default for one round; on the five calibration fixtures it moved
+ *    ACC by -0.45..+0.9 points (mean +0.1) and brought the Blended trigger back (ASR 47 -> 72 % and
+ *    44 -> 70 % in two runs; a likely reason: statistics learned with stamped images in half of
+ *    each batch damp the trigger, and clean-only statistics undo that) (docs/benchmark.md).
  */
 export const CLEANSE_DEFAULTS: CleanseDefaults = {
   epochs: tableDefault('epochs'),
