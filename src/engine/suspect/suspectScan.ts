@@ -8,7 +8,8 @@
  * lambda adapts as in NC: raised (x1.5) after a round in which the trigger flips >= 95 % of the
  * held-out check images, lowered (/1.5^1.5) otherwise; the smallest successful mask is kept.
  * A backdoor's target class needs a far smaller mask than the others: its anomaly index (see
- * anomalyIndex.ts) exceeds 2 and its mask is under 0.4 of the median class's and flips the images (isSuspect).
+ * anomalyIndex.ts) exceeds 2, its mask is under 0.4 of the median class's and it flips the
+ * images (isSuspect).
  * Bounded work: `images` images, `rounds` x `stepsPerRound` steps per class.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -196,8 +197,9 @@ async function fitClassTrigger(logits: tf.LayersModel, images: tf.Tensor4D, targ
  * success rate, 95 %). The last two conditions are ours (docs/diagnostics.md, calibration models
  * only): attacked targets' masks were 0.10-0.37 of the median on ten calibration models (0.37: the
  * strong WaNet), except a weak SIG model (0.43); clean models' smallest were 0.45 (a strong clean
- * ResNet-8, 91 % ACC: shirts are a cheap way from most garments) to 0.73. The margin is thin. A class whose small mask never reached the
- * success rate (a false alarm on a clean VGG: 15 % flipped) has not shown a trigger at all.
+ * ResNet-8, 91 % ACC: shirts are a cheap way from most garments) to 0.73. The margin is thin.
+ * A class whose small mask never reached the success rate (a false alarm on a clean VGG: 15 %
+ * flipped) has not shown a trigger at all.
  */
 export function isSuspect(anomalyIndex: number, maskL1: number, allMaskL1: number[], flipRate: number, successRate = SCAN_DEFAULTS.successRate): boolean {
   return (
