@@ -47,6 +47,7 @@ const VARIANTS = {
   'bcu-pytorch-draw': { kind: 'cleanse', flags: ['--reinit-draw', 'pytorch'] },
   'bcu-plain': { kind: 'cleanse', flags: ['--unlearn-suspect', '0'] },
   'bcu-blend': { kind: 'cleanse', flags: ['--unlearn-blend', 'on'] },
+  'bcu-blend-aug': { kind: 'cleanse', flags: ['--blend-aug', '0.3'] },
 };
 
 function parseArgs(argv) {
