@@ -48,6 +48,7 @@ const VARIANTS = {
   'bcu-plain': { kind: 'cleanse', flags: ['--unlearn-suspect', '0'] },
   'bcu-blend': { kind: 'cleanse', flags: ['--unlearn-blend', 'on'] },
   'bcu-blend-aug': { kind: 'cleanse', flags: ['--blend-aug', '0.3'] },
+  'bcu-aimed': { kind: 'cleanse', flags: ['--reinit-aimed', '0.1'] },
 };
 
 function parseArgs(argv) {

@@ -156,6 +156,10 @@ export const SETTINGS = [
     flag: 'lipschitz-reinit', key: 'lipschitzU', type: 'number', jobs: ['cleanse'], min: 0, max: 100, default: 0,
     help: 'also re-initialize conv channels with Lipschitz bound > mean + u*std (0: off)',
   },
+  {
+    flag: 'reinit-aimed', key: 'reinitAimed', type: 'number', jobs: ['cleanse'], min: 0, max: 1, default: 0,
+    help: "also re-initialize this share of each conv layer's channels, those the suspect's recovered trigger moves most (0: off)",
+  },
 
   // ---- BCU: distillation ----
   {

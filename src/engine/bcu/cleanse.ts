@@ -27,6 +27,8 @@ import { planSchedule, type SchedulePlan } from './reinitSchedule';
 import { reactivationProbe } from './safety/reactivation';
 import { recoverSuspectTrigger, writeScanImages } from './suspectUnlearning';
 import { watchedDistillation } from './watchedDistillation';
+import { chooseAimedChannels, triggerChannelScores } from './aimedReinit';
+import type { RecoveredTrigger } from '../training/augment';
 import { relativeWeightDrift } from './safety/weightDrift';
 import { recordHeader } from '../run/recordHeader';
 import { inputScaling } from '../modelIo/inputScaling';
@@ -67,6 +69,7 @@ function settingsRecord(
     patchAugment: settings.patchAugment,
     blendAugment: settings.blendAugment,
     lipschitzU: settings.lipschitzU,
+    reinitAimed: settings.reinitAimed,
     unlearnSuspect: settings.unlearnSuspect,
     unlearnFocus: settings.unlearnFocus,
     unlearnBlend: settings.unlearnBlend,
@@ -127,14 +130,23 @@ async function checkData(teacher: tf.LayersModel, source: ImageSource, params: C
   return { dataQuality, gated, mild };
 }
 
-/** The student: a copy of the teacher with the planned share of each layer re-initialized, and CLP's outlier channels when asked. */
-async function buildStudent(teacher: tf.LayersModel, plan: SchedulePlan, settings: ResolvedSettings, sink: EngineEventSink) {
+/**
+ * The student: a copy of the teacher with the planned share of each layer re-initialized, CLP's
+ * outlier channels when asked, and the channels the recovered trigger moves most when asked (aimedReinit.ts).
+ */
+async function buildStudent(teacher: tf.LayersModel, plan: SchedulePlan, settings: ResolvedSettings, aim: { source: ImageSource; recovered: RecoveredTrigger | null }, sink: EngineEventSink, signal?: AbortSignal) {
   const student = await cloneModel(teacher);
   const reinit = reinitializeInPlace(student, plan, settings.seed, settings.reinitDraw);
   const targeted = settings.lipschitzU > 0 ? lipschitzTargets(teacher, settings.lipschitzU) : new Map<string, number[]>();
   const channelsReinitialized = reinitializeChannels(student, targeted, settings.seed, settings.reinitDraw);
   if (channelsReinitialized.size > 0) {
     sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
+  }
+  if (settings.reinitAimed > 0 && aim.recovered) {
+    const scores = await triggerChannelScores(teacher, aim.source, aim.recovered, { scaling: settings.scaling, share: settings.reinitAimed, signal });
+    const aimed = reinitializeChannels(student, chooseAimedChannels(scores, settings.reinitAimed), settings.seed + 1, settings.reinitDraw);
+    for (const [layer, n] of aimed) channelsReinitialized.set(layer, (channelsReinitialized.get(layer) ?? 0) + n);
+    sink({ type: 'log', level: 'info', message: `re-initialized the channels the recovered trigger moves most: ${[...aimed].map(([l, n]) => `${l} ${n}`).join(', ')}` });
   }
   return { student, reinit, channelsReinitialized };
 }
@@ -193,7 +205,7 @@ export async function runCleanse(
     const before = await stage.timed('evaluateBeforeSeconds', () => meter.announce('before', teacher));
 
     const plan = planSchedule(teacher, settings.schedule, params.ratios);
-    const built = await buildStudent(teacher, plan, settings, sink);
+    const built = await buildStudent(teacher, plan, settings, { source, recovered: unlearning?.recovered ?? null }, sink, signal);
     student = built.student;
     const trained = student;
     const microBatch = settings.microBatch ?? microBatchFor(teacher, settings.batchSize, backend.name);

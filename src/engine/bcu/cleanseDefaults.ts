@@ -21,6 +21,8 @@ export interface CleanseDefaults extends DistillHyperparameters {
   blendAugment: number;
   /** Also re-initialize conv channels whose Lipschitz bound exceeds mean + u*std (0: off). */
   lipschitzU: number;
+  /** Share of each conv layer's channels re-initialized because the recovered trigger moves them most (0: off; aimedReinit.ts). */
+  reinitAimed: number;
   /** Keep the epoch chosen by the label-free rule and stop early (selection.ts); false: last epoch. */
   select: boolean;
   /**
@@ -79,6 +81,7 @@ export const CLEANSE_DEFAULTS: CleanseDefaults = {
   patchAugment: tableDefault('patchAugment'),
   blendAugment: tableDefault('blendAugment'),
   lipschitzU: tableDefault('lipschitzU'),
+  reinitAimed: tableDefault('reinitAimed'),
   select: tableDefault('select') === 'on',
   unlearnSuspect: tableDefault('unlearnSuspect'),
   unlearnFocus: tableDefault('unlearnFocus') === 'on',
@@ -146,6 +149,7 @@ export function resolveSettings(params: SettingValues<'cleanse'> & SettingValues
     patchAugment: params.patchAugment ?? d.patchAugment,
     blendAugment: params.blendAugment ?? d.blendAugment,
     lipschitzU: params.lipschitzU ?? d.lipschitzU,
+    reinitAimed: params.reinitAimed ?? d.reinitAimed,
     unlearnSuspect: params.unlearnSuspect ?? d.unlearnSuspect,
     unlearnFocus: onOff(params.unlearnFocus, d.unlearnFocus),
     unlearnBlend: onOff(params.unlearnBlend, d.unlearnBlend),

@@ -10,7 +10,8 @@ import { normalize } from '../../data/normalize';
 import type { ImageSource, Scaling } from '../../data/types';
 import { throwIfAborted } from '../../errors';
 
-function tapModel(model: tf.LayersModel, names: string[]): { model: tf.LayersModel; tapped: string[] } {
+/** A model that outputs the named layers' outputs (those with a single output; the others are left out of `tapped`). */
+export function tapModel(model: tf.LayersModel, names: string[]): { model: tf.LayersModel; tapped: string[] } {
   const outputs: tf.SymbolicTensor[] = [];
   const tapped: string[] = [];
   for (const name of names) {

@@ -1,0 +1,100 @@
+/**
+ * Re-initialization aimed by the scan (issue 13's lever): the convolution channels the recovered
+ * trigger moves most are re-initialized in the student, on top of the random share. BCU's insight
+ * is that a backdoor's pathway lies in weights clean images never exercise, so distillation on clean
+ * images does not rewrite them; a random re-initialization hits only part of that pathway. The
+ * recovered trigger (suspectUnlearning.ts) still flips the teacher, so the channels it excites far
+ * beyond their natural variation are the likeliest carriers. Per conv layer: the change of each
+ * channel's spatial mean between stamped and clean images, in units of its standard deviation over
+ * the clean images; the top `share` of channels by that score are chosen.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { normalize } from '../data/normalize';
+import type { ImageSource, Scaling } from '../data/types';
+import { throwIfAborted } from '../errors';
+import type { RecoveredTrigger } from '../training/augment';
+import { tapModel } from './safety/layerOutputChange';
+
+export interface AimOptions {
+  scaling: Scaling;
+  /** Share of each conv layer's output channels to choose (0..1). */
+  share: number;
+  images?: number;
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+/** Per conv layer, how far the trigger moves each channel's mean (in clean standard deviations), highest first. */
+export interface ChannelScores {
+  layer: string;
+  scores: Float64Array;
+}
+
+const CONV_CLASSES = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
+
+/** x' = (1 - m) x + m p on raw pixels (m H x W x 1 in 0..1, p H x W x C in 0..255). */
+function stamp(x: tf.Tensor4D, trigger: RecoveredTrigger): tf.Tensor4D {
+  const [, h, w, c] = x.shape;
+  const m = tf.tensor3d(trigger.mask, [h, w, 1]);
+  const p = tf.tensor3d(trigger.pattern, [h, w, c]);
+  return tf.add(tf.mul(tf.sub(1, m), x), tf.mul(m, p)) as tf.Tensor4D;
+}
+
+export async function triggerChannelScores(teacher: tf.LayersModel, source: ImageSource, trigger: RecoveredTrigger, options: AimOptions): Promise<ChannelScores[]> {
+  const convs = teacher.layers.filter((l) => CONV_CLASSES.has(l.getClassName())).map((l) => l.name);
+  const tapped = tapModel(teacher, convs);
+  if (tapped.tapped.length === 0) return [];
+  // Per layer and channel: sum and sum of squares of the clean images' channel means, and the sum of the stamped ones'.
+  const stats = tapped.tapped.map(() => ({ clean: [] as Float32Array[], stamped: [] as Float32Array[] }));
+  const take = Math.min(options.images ?? 256, source.count);
+  for await (const batch of source.batches(options.batchSize ?? 32, { take, signal: options.signal })) {
+    try {
+      throwIfAborted(options.signal);
+      const means = tf.tidy(() => {
+        const channelMeans = (input: tf.Tensor4D) => {
+          const out = tapped.model.predict(normalize(input, options.scaling));
+          return (Array.isArray(out) ? out : [out]).map((t) => tf.mean(t, [1, 2]));
+        };
+        return [...channelMeans(batch.x), ...channelMeans(stamp(batch.x, trigger))];
+      });
+      const n = tapped.tapped.length;
+      means.forEach((t, i) => {
+        const values = t.dataSync() as Float32Array;
+        (i < n ? stats[i].clean : stats[i - n].stamped).push(Float32Array.from(values));
+      });
+      tf.dispose(means);
+    } finally {
+      batch.x.dispose();
+    }
+  }
+  return tapped.tapped.map((layer, li) => {
+    const { clean, stamped } = stats[li];
+    const channels = teacher.getLayer(layer).outputShape.slice(-1)[0] as number;
+    const rows = (parts: Float32Array[]) => parts.reduce((count, p) => count + p.length / channels, 0);
+    const meanOf = (parts: Float32Array[]) => {
+      const m = new Float64Array(channels);
+      for (const p of parts) for (let i = 0; i < p.length; i++) m[i % channels] += p[i];
+      const count = rows(parts);
+      return m.map((v) => v / Math.max(1, count));
+    };
+    const cleanMean = meanOf(clean);
+    const stampedMean = meanOf(stamped);
+    const variance = new Float64Array(channels);
+    for (const p of clean) for (let i = 0; i < p.length; i++) variance[i % channels] += (p[i] - cleanMean[i % channels]) ** 2;
+    const count = rows(clean);
+    const scores = stampedMean.map((s, k) => Math.abs(s - cleanMean[k]) / (Math.sqrt(variance[k] / Math.max(1, count - 1)) + 1e-6));
+    return { layer, scores };
+  });
+}
+
+/** The top `share` of channels of each conv layer by score (at least one per layer when share > 0). */
+export function chooseAimedChannels(scores: ChannelScores[], share: number): Map<string, number[]> {
+  const chosen = new Map<string, number[]>();
+  if (share <= 0) return chosen;
+  for (const { layer, scores: s } of scores) {
+    const k = Math.max(1, Math.round(share * s.length));
+    const order = Array.from(s.keys()).sort((a, b) => s[b] - s[a]);
+    chosen.set(layer, order.slice(0, k).sort((a, b) => a - b));
+  }
+  return chosen;
+}
