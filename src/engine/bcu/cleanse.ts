@@ -19,8 +19,8 @@ import { dataGateMessage, mildSettings, outOfDistribution } from './dataGate';
 import { batchNormNote, microBatchFor } from '../training/microBatch';
 import { recalibrateBatchNorm } from './bnRecalibration';
 import { loadModel } from '../modelIo';
-import { stagedRun } from '../run/stagedRun';
-import { evaluationMeter, openEvaluation } from '../run/labeledEvaluation';
+import { stagedRun, type RunStage } from '../run/stagedRun';
+import { evaluationMeter, openEvaluation, type EvaluationMeter, type LabeledEvaluation } from '../run/labeledEvaluation';
 import { lipschitzOutliers, channelLipschitz } from '../defenses/lipschitz';
 import { cloneModel, reinitializeChannels, reinitializeInPlace, type ReinitLayerResult } from './reinit';
 import { planSchedule, type SchedulePlan } from './reinitSchedule';
@@ -151,6 +151,43 @@ async function buildStudent(teacher: tf.LayersModel, plan: SchedulePlan, setting
   return { student, reinit, channelsReinitialized };
 }
 
+/** BatchNorm recalibration when asked; with labeled evaluation data also the student's figures as distilled, so one run shows what it did. */
+async function recalibrateIfAsked(stage: RunStage, student: tf.LayersModel, source: ImageSource, settings: ResolvedSettings, meter: EvaluationMeter, microBatch: number, signal?: AbortSignal) {
+  if (settings.bnRecalibration <= 0) return null;
+  const beforeRecalibration = await meter.measure(student);
+  const recalibrated = await recalibrateBatchNorm(student, source, { scaling: settings.scaling, images: settings.bnRecalibration, batchSize: microBatch, signal });
+  if (!recalibrated) return null; // no BatchNorm layers
+  stage.timings.bnRecalibrationSeconds = recalibrated.seconds;
+  return { ...recalibrated, metricsBeforeRecalibration: beforeRecalibration };
+}
+
+/** What the record and the panel say of the student: after-figures, agreement, per-layer drift and output change, and the re-activation probe when asked. */
+async function diagnoseStudent(
+  stage: RunStage,
+  teacher: tf.LayersModel,
+  student: tf.LayersModel,
+  ctx: { source: ImageSource; evaluation: LabeledEvaluation | null; meter: EvaluationMeter; settings: ResolvedSettings; plan: SchedulePlan; reinit: ReinitLayerResult[]; sink: EngineEventSink; signal?: AbortSignal },
+) {
+  const { source, evaluation, settings, sink, signal } = ctx;
+  const { after, agree } = await stage.timed('evaluateAfterSeconds', async () => ({
+    after: await ctx.meter.announce('after', student),
+    agree: await agreement(teacher, student, source, { scaling: settings.scaling }),
+  }));
+  const drift = relativeWeightDrift(teacher, student);
+  const outputChange = await stage.timed('outputChangeSeconds', () =>
+    layerOutputChange(teacher, student, ctx.plan.layers.map((l) => l.name), source, { scaling: settings.scaling, signal }));
+  const layers = layerDiagnosticsOf(ctx.plan, ctx.reinit, drift, outputChange);
+  sink({ type: 'layers', layers });
+  let reactivation: ReactivationProbe | null = null;
+  if (settings.reactivationProbe && evaluation?.trigger) {
+    const trigger = evaluation.trigger;
+    sink({ type: 'log', level: 'info', message: 're-activation probe: fine-tuning copies of both models on triggered images' });
+    reactivation = await stage.timed('reactivationSeconds', () =>
+      reactivationProbe(teacher, student, evaluation.source, { trigger, scaling: settings.scaling, seed: settings.seed, signal }));
+  }
+  return { after, agree, layers, reactivation };
+}
+
 /** Checks that need no slow work, before any: flags that only make sense together. */
 function checkFlagPairs(params: CleanseParams, settings: ResolvedSettings): void {
   if (!params.evalData && params.trigger) throw new InputError('--trigger needs --eval-data (labeled images to measure ASR on)');
@@ -214,32 +251,10 @@ export async function runCleanse(
     const { epochs } = distilled;
     if (distilled.transferWatch.warning) warn(distilled.transferWatch.warning);
 
-    // With labeled evaluation data, also measure the student as distilled, so one run shows what the recalibration did.
-    const beforeRecalibration = settings.bnRecalibration > 0 ? await meter.measure(student) : null;
-    const recalibrated = settings.bnRecalibration > 0
-      ? await recalibrateBatchNorm(student, source, { scaling: settings.scaling, images: settings.bnRecalibration, batchSize: microBatch, signal })
-      : null;
-    const bnRecalibration = recalibrated ? { ...recalibrated, metricsBeforeRecalibration: beforeRecalibration } : null;
-    if (recalibrated) timings.bnRecalibrationSeconds = recalibrated.seconds;
-
-    const { after, agree } = await stage.timed('evaluateAfterSeconds', async () => ({
-      after: await meter.announce('after', trained),
-      agree: await agreement(teacher, trained, source, { scaling: settings.scaling }),
-    }));
-
-    const drift = relativeWeightDrift(teacher, student);
-    const outputChange = await stage.timed('outputChangeSeconds', () =>
-      layerOutputChange(teacher, trained, plan.layers.map((l) => l.name), source, { scaling: settings.scaling, signal }));
-    const layers = layerDiagnosticsOf(plan, built.reinit, drift, outputChange);
-    sink({ type: 'layers', layers });
-
-    let reactivation: ReactivationProbe | null = null;
-    if (settings.reactivationProbe && evaluation?.trigger) {
-      const trigger = evaluation.trigger;
-      sink({ type: 'log', level: 'info', message: 're-activation probe: fine-tuning copies of both models on triggered images' });
-      reactivation = await stage.timed('reactivationSeconds', () =>
-        reactivationProbe(teacher, trained, evaluation.source, { trigger, scaling: settings.scaling, seed: settings.seed, signal }));
-    }
+    const bnRecalibration = await recalibrateIfAsked(stage, trained, source, settings, meter, microBatch, signal);
+    const { after, agree, layers, reactivation } = await diagnoseStudent(stage, teacher, trained, {
+      source, evaluation, meter, settings, plan, reinit: built.reinit, sink, signal,
+    });
 
     const { outputs } = await stage.commit(student, {
       onnx: teacherFile.onnx,
