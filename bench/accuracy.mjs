@@ -49,6 +49,7 @@ const VARIANTS = {
   'bcu-blend': { kind: 'cleanse', flags: ['--unlearn-blend', 'on'] },
   'bcu-blend-aug': { kind: 'cleanse', flags: ['--blend-aug', '0.3'] },
   'bcu-aimed': { kind: 'cleanse', flags: ['--reinit-aimed', '0.1'] },
+  'bcu-aimed-25': { kind: 'cleanse', flags: ['--reinit-aimed', '0.25'] },
 };
 
 function parseArgs(argv) {

@@ -87,14 +87,27 @@ export async function triggerChannelScores(teacher: tf.LayersModel, source: Imag
   });
 }
 
-/** The top `share` of channels of each conv layer by score (at least one per layer when share > 0). */
-export function chooseAimedChannels(scores: ChannelScores[], share: number): Map<string, number[]> {
+/**
+ * The top channels of each conv layer by score: `share` of them where the depth schedule
+ * re-initializes most, and proportionally fewer where it re-initializes less (`depthWeight`: the
+ * layer's schedule ratio over the largest, 0..1; absent: 1). Rounded, so shallow layers with a small
+ * ratio get none: a first version aimed at every layer alike, and re-initializing the most-moved
+ * stem channels cost 3 points more of clean accuracy (docs/benchmark.md).
+ */
+export function chooseAimedChannels(scores: ChannelScores[], share: number, depthWeight?: Map<string, number>): Map<string, number[]> {
   const chosen = new Map<string, number[]>();
   if (share <= 0) return chosen;
   for (const { layer, scores: s } of scores) {
-    const k = Math.max(1, Math.round(share * s.length));
+    const k = Math.min(s.length, Math.round(share * (depthWeight?.get(layer) ?? 1) * s.length));
+    if (k === 0) continue;
     const order = Array.from(s.keys()).sort((a, b) => s[b] - s[a]);
     chosen.set(layer, order.slice(0, k).sort((a, b) => a - b));
   }
   return chosen;
+}
+
+/** Each layer's schedule ratio over the largest one's (0..1): where the depth schedule puts its weight. */
+export function depthWeights(layers: { name: string; ratio: number }[]): Map<string, number> {
+  const top = Math.max(0, ...layers.map((l) => l.ratio));
+  return new Map(layers.map((l) => [l.name, top > 0 ? l.ratio / top : 0]));
 }

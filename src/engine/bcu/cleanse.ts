@@ -27,7 +27,7 @@ import { planSchedule, type SchedulePlan } from './reinitSchedule';
 import { reactivationProbe } from './safety/reactivation';
 import { recoverSuspectTrigger, writeScanImages } from './suspectUnlearning';
 import { watchedDistillation } from './watchedDistillation';
-import { chooseAimedChannels, triggerChannelScores } from './aimedReinit';
+import { chooseAimedChannels, depthWeights, triggerChannelScores } from './aimedReinit';
 import type { RecoveredTrigger } from '../training/augment';
 import { relativeWeightDrift } from './safety/weightDrift';
 import { recordHeader } from '../run/recordHeader';
@@ -144,7 +144,7 @@ async function buildStudent(teacher: tf.LayersModel, plan: SchedulePlan, setting
   }
   if (settings.reinitAimed > 0 && aim.recovered) {
     const scores = await triggerChannelScores(teacher, aim.source, aim.recovered, { scaling: settings.scaling, share: settings.reinitAimed, signal });
-    const aimed = reinitializeChannels(student, chooseAimedChannels(scores, settings.reinitAimed), settings.seed + 1, settings.reinitDraw);
+    const aimed = reinitializeChannels(student, chooseAimedChannels(scores, settings.reinitAimed, depthWeights(plan.layers)), settings.seed + 1, settings.reinitDraw);
     for (const [layer, n] of aimed) channelsReinitialized.set(layer, (channelsReinitialized.get(layer) ?? 0) + n);
     sink({ type: 'log', level: 'info', message: `re-initialized the channels the recovered trigger moves most: ${[...aimed].map(([l, n]) => `${l} ${n}`).join(', ')}` });
   }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { chooseAimedChannels, triggerChannelScores } from '../../../../src/engine/bcu/aimedReinit';
+import { chooseAimedChannels, depthWeights, triggerChannelScores } from '../../../../src/engine/bcu/aimedReinit';
 import { memorySource } from '../../../../src/engine/data';
 import { Rng } from '../../../../src/engine/random';
 
@@ -46,6 +46,12 @@ describe('aimed re-initialization (the channels the recovered trigger moves most
     assert.deepEqual(chooseAimedChannels(scores, 0.25).get('conv'), [0]);
     assert.deepEqual(chooseAimedChannels(scores, 0.5).get('conv')?.length, 2);
     assert.equal(chooseAimedChannels(scores, 0).size, 0);
+    // Following the depth schedule: a layer the schedule barely touches gets no aimed channel.
+    const weights = depthWeights([{ name: 'conv', ratio: 0.01 }, { name: 'deep', ratio: 0.27 }]);
+    assert.ok(Math.abs((weights.get('conv') ?? 0) - 0.01 / 0.27) < 1e-12);
+    assert.equal(weights.get('deep'), 1);
+    assert.equal(chooseAimedChannels(scores, 0.25, weights).size, 0);
+    assert.deepEqual(chooseAimedChannels(scores, 0.25, new Map([['conv', 1]])).get('conv'), [0]);
     model.dispose();
   });
 });
