@@ -158,7 +158,7 @@ export const SETTINGS = [
   },
   {
     flag: 'reinit-aimed', key: 'reinitAimed', type: 'number', jobs: ['cleanse'], min: 0, max: 1, default: 0,
-    help: "also re-initialize the channels the suspect's recovered trigger moves most: this share in the deepest stage, fewer in shallower ones as the depth schedule (0: off)",
+    help: "for a global recovered trigger (no window carries it), also re-initialize the channels it moves most: this share in the deepest stage, fewer in shallower ones (0: off)",
   },
 
   // ---- BCU: distillation ----

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { normalize } from '../data/normalize';
 import type { ImageSource, Scaling } from '../data/types';
 import { throwIfAborted } from '../errors';
+import type { TriggerFocus } from '../../shared/report';
 import type { RecoveredTrigger } from '../training/augment';
 import { tapModel } from './safety/layerOutputChange';
 
@@ -110,4 +111,13 @@ export function chooseAimedChannels(scores: ChannelScores[], share: number, dept
 export function depthWeights(layers: { name: string; ratio: number }[]): Map<string, number> {
   const top = Math.max(0, ...layers.map((l) => l.ratio));
   return new Map(layers.map((l) => [l.name, top > 0 ? l.ratio / top : 0]));
+}
+
+/**
+ * Whether to aim at all: a share was asked, a trigger was recovered, and it is global (no window
+ * carries it, or the focus was not computed). A local trigger is unlearned through its window
+ * (triggerFocus.ts); aiming there too cost 1.7 points of ACC on BadNets for no ASR (docs/benchmark.md).
+ */
+export function aimedReinitApplies(share: number, recovered: RecoveredTrigger | null, focus: TriggerFocus | undefined): recovered is RecoveredTrigger {
+  return share > 0 && recovered !== null && !focus?.window;
 }

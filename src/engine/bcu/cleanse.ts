@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { CleanseParams, CleanseResult, EngineEventSink } from '../../shared/protocol';
-import type { BackendInfo, RunRecord, LayerDiagnostics, ReactivationProbe } from '../../shared/report';
+import type { BackendInfo, RunRecord, LayerDiagnostics, ReactivationProbe, TriggerFocus } from '../../shared/report';
 import { resolveSettings, type ResolvedSettings } from './cleanseDefaults';
 import { openImageSource } from '../data';
 import type { ImageSource } from '../data/types';
@@ -27,7 +27,7 @@ import { planSchedule, type SchedulePlan } from './reinitSchedule';
 import { reactivationProbe } from './safety/reactivation';
 import { recoverSuspectTrigger, writeScanImages } from './suspectUnlearning';
 import { watchedDistillation } from './watchedDistillation';
-import { chooseAimedChannels, depthWeights, triggerChannelScores } from './aimedReinit';
+import { aimedReinitApplies, chooseAimedChannels, depthWeights, triggerChannelScores } from './aimedReinit';
 import type { RecoveredTrigger } from '../training/augment';
 import { relativeWeightDrift } from './safety/weightDrift';
 import { recordHeader } from '../run/recordHeader';
@@ -134,7 +134,7 @@ async function checkData(teacher: tf.LayersModel, source: ImageSource, params: C
  * The student: a copy of the teacher with the planned share of each layer re-initialized, CLP's
  * outlier channels when asked, and the channels the recovered trigger moves most when asked (aimedReinit.ts).
  */
-async function buildStudent(teacher: tf.LayersModel, plan: SchedulePlan, settings: ResolvedSettings, aim: { source: ImageSource; recovered: RecoveredTrigger | null }, sink: EngineEventSink, signal?: AbortSignal) {
+async function buildStudent(teacher: tf.LayersModel, plan: SchedulePlan, settings: ResolvedSettings, aim: { source: ImageSource; recovered: RecoveredTrigger | null; focus?: TriggerFocus }, sink: EngineEventSink, signal?: AbortSignal) {
   const student = await cloneModel(teacher);
   const reinit = reinitializeInPlace(student, plan, settings.seed, settings.reinitDraw);
   const targeted = settings.lipschitzU > 0 ? lipschitzTargets(teacher, settings.lipschitzU) : new Map<string, number[]>();
@@ -142,7 +142,7 @@ async function buildStudent(teacher: tf.LayersModel, plan: SchedulePlan, setting
   if (channelsReinitialized.size > 0) {
     sink({ type: 'log', level: 'info', message: `re-initialized channel Lipschitz outliers: ${[...channelsReinitialized].map(([l, n]) => `${l} ${n}`).join(', ')}` });
   }
-  if (settings.reinitAimed > 0 && aim.recovered) {
+  if (aimedReinitApplies(settings.reinitAimed, aim.recovered, aim.focus)) {
     const scores = await triggerChannelScores(teacher, aim.source, aim.recovered, { scaling: settings.scaling, share: settings.reinitAimed, signal });
     const aimed = reinitializeChannels(student, chooseAimedChannels(scores, settings.reinitAimed, depthWeights(plan.layers)), settings.seed + 1, settings.reinitDraw);
     for (const [layer, n] of aimed) channelsReinitialized.set(layer, (channelsReinitialized.get(layer) ?? 0) + n);
@@ -242,7 +242,7 @@ export async function runCleanse(
     const before = await stage.timed('evaluateBeforeSeconds', () => meter.announce('before', teacher));
 
     const plan = planSchedule(teacher, settings.schedule, params.ratios);
-    const built = await buildStudent(teacher, plan, settings, { source, recovered: unlearning?.recovered ?? null }, sink, signal);
+    const built = await buildStudent(teacher, plan, settings, { source, recovered: unlearning?.recovered ?? null, focus: unlearning?.scan.focus }, sink, signal);
     student = built.student;
     const trained = student;
     const microBatch = settings.microBatch ?? microBatchFor(teacher, settings.batchSize, backend.name);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { chooseAimedChannels, depthWeights, triggerChannelScores } from '../../../../src/engine/bcu/aimedReinit';
+import { aimedReinitApplies, chooseAimedChannels, depthWeights, triggerChannelScores } from '../../../../src/engine/bcu/aimedReinit';
 import { memorySource } from '../../../../src/engine/data';
 import { Rng } from '../../../../src/engine/random';
 
@@ -53,5 +53,16 @@ describe('aimed re-initialization (the channels the recovered trigger moves most
     assert.equal(chooseAimedChannels(scores, 0.25, weights).size, 0);
     assert.deepEqual(chooseAimedChannels(scores, 0.25, new Map([['conv', 1]])).get('conv'), [0]);
     model.dispose();
+  });
+
+  it('aims only at a global trigger: none recovered, a local window, or share 0 turn it off', () => {
+    const recovered = { mask: new Float32Array(4), pattern: new Float32Array(4), share: 0.5 };
+    const global = { window: null, flipRate: 0.95, fullFlipRate: 0.95 };
+    const local = { window: { top: 21, left: 21, size: 7 }, flipRate: 0.98, fullFlipRate: 0.99 };
+    assert.equal(aimedReinitApplies(0.25, recovered, global), true);
+    assert.equal(aimedReinitApplies(0.25, recovered, undefined), true, 'focus not computed (--unlearn-focus off)');
+    assert.equal(aimedReinitApplies(0.25, recovered, local), false);
+    assert.equal(aimedReinitApplies(0.25, null, global), false);
+    assert.equal(aimedReinitApplies(0, recovered, global), false);
   });
 });
