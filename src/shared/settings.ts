@@ -157,7 +157,7 @@ export const SETTINGS = [
     help: 'also re-initialize conv channels with Lipschitz bound > mean + u*std (0: off)',
   },
   {
-    flag: 'reinit-aimed', key: 'reinitAimed', type: 'number', jobs: ['cleanse'], min: 0, max: 1, default: 0,
+    flag: 'reinit-aimed', key: 'reinitAimed', type: 'number', jobs: ['cleanse'], min: 0, max: 1, default: 0.25,
     help: "for a global recovered trigger (no window carries it), also re-initialize the channels it moves most: this share in the deepest stage, fewer in shallower ones (0: off)",
   },
 
