@@ -9,12 +9,12 @@
  * the clean images; the top `share` of channels by that score are chosen.
  */
 import * as tf from '@tensorflow/tfjs';
-import { normalize } from '../data/normalize';
 import type { ImageSource, Scaling } from '../data/types';
 import { throwIfAborted } from '../errors';
 import type { TriggerFocus } from '../../shared/report';
 import type { RecoveredTrigger } from '../training/augment';
 import { tapModel } from './safety/layerOutputChange';
+import { stampedModelInput, unitToModelInput } from '../suspect/stampedInput';
 
 export interface AimOptions {
   scaling: Scaling;
@@ -33,30 +33,25 @@ export interface ChannelScores {
 
 const CONV_CLASSES = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
 
-/** x' = (1 - m) x + m p on raw pixels (m H x W x 1 in 0..1, p H x W x C in 0..255). */
-function stamp(x: tf.Tensor4D, trigger: RecoveredTrigger): tf.Tensor4D {
-  const [, h, w, c] = x.shape;
-  const m = tf.tensor3d(trigger.mask, [h, w, 1]);
-  const p = tf.tensor3d(trigger.pattern, [h, w, c]);
-  return tf.add(tf.mul(tf.sub(1, m), x), tf.mul(m, p)) as tf.Tensor4D;
-}
-
 export async function triggerChannelScores(teacher: tf.LayersModel, source: ImageSource, trigger: RecoveredTrigger, options: AimOptions): Promise<ChannelScores[]> {
   const convs = teacher.layers.filter((l) => CONV_CLASSES.has(l.getClassName())).map((l) => l.name);
   const tapped = tapModel(teacher, convs);
   if (tapped.tapped.length === 0) return [];
-  // Per layer and channel: sum and sum of squares of the clean images' channel means, and the sum of the stamped ones'.
+  // Per layer: each batch's per-image channel means, on the clean images and on the stamped ones.
   const stats = tapped.tapped.map(() => ({ clean: [] as Float32Array[], stamped: [] as Float32Array[] }));
   const take = Math.min(options.images ?? 256, source.count);
   for await (const batch of source.batches(options.batchSize ?? 32, { take, signal: options.signal })) {
     try {
       throwIfAborted(options.signal);
       const means = tf.tidy(() => {
-        const channelMeans = (input: tf.Tensor4D) => {
-          const out = tapped.model.predict(normalize(input, options.scaling));
+        const channelMeans = (modelInput: tf.Tensor4D) => {
+          const out = tapped.model.predict(modelInput);
           return (Array.isArray(out) ? out : [out]).map((t) => tf.mean(t, [1, 2]));
         };
-        return [...channelMeans(batch.x), ...channelMeans(stamp(batch.x, trigger))];
+        const [, h, w, c] = batch.x.shape;
+        const unit = tf.div(batch.x, 255) as tf.Tensor4D;
+        const stamped = stampedModelInput(unit, tf.tensor3d(trigger.mask, [h, w, 1]), tf.div(tf.tensor3d(trigger.pattern, [h, w, c]), 255), options.scaling);
+        return [...channelMeans(unitToModelInput(unit, options.scaling)), ...channelMeans(stamped)];
       });
       const n = tapped.tapped.length;
       means.forEach((t, i) => {
