@@ -6,7 +6,7 @@
 // 64 triggered test images labeled as the target plus 64 clean ones, and measures ASR after 0, 5,
 // 10 and 20 steps on the next 1,000 test images. Target: after 20 steps the cleansed model's ASR is
 // at most labeled fine-tuning's (`ft`). As a yardstick, the same probe on a clean fixture of the same
-// architecture (variant `never-attacked`, --reference, default <arch>-clean-s1): how fast 20 steps plant
+// architecture (variant `never-attacked`, --reference, default <arch>-clean-s1, else <arch>-clean-s0): how fast 20 steps plant
 // the trigger in a model that never had it.
 // The probe runs on the saved models; nothing is retrained. Results go to
 // bench/results/<date>-reactivation.json; a markdown table to stdout.
@@ -36,7 +36,12 @@ const seeds = list('seeds', '0').map(Number);
 const evalLimit = Number(flagValue(argv, 'eval', '2000'));
 const reference = flagValue(argv, 'reference', null);
 /** The clean fixture the probe also runs on, as the yardstick for `name` (same architecture). */
-const referenceDir = (name) => (reference === 'none' ? null : path.join(root, 'bench', 'fixtures', reference ?? `${name.split('-')[0]}-clean-s1`));
+const referenceDir = (name) => {
+  if (reference === 'none') return null;
+  if (reference) return path.join(root, 'bench', 'fixtures', reference);
+  const clean = ['s1', 's0'].map((s) => path.join(root, 'bench', 'fixtures', `${name.split('-')[0]}-clean-${s}`));
+  return clean.find((dir) => existsSync(path.join(dir, 'model.json'))) ?? null;
+};
 const models = list('models') ?? (existsSync(runsDir) ? readdirSync(runsDir).sort() : []);
 const pct = (x) => (x == null ? 'n/a' : (100 * x).toFixed(1));
 const fileSha = (dir) => sha(Buffer.concat(['model.json', 'group1-shard1of1.bin'].map((f) => readFileSync(path.join(dir, f))))).slice(0, 12);
