@@ -5,9 +5,9 @@
 // --reactivation-probe` runs) fine-tunes a copy of each model with plain SGD (lr 0.01, batch 32) on
 // 64 triggered test images labeled as the target plus 64 clean ones, and measures ASR after 0, 5,
 // 10 and 20 steps on the next 1,000 test images. Target: after 20 steps the cleansed model's ASR is
-// at most labeled fine-tuning's (`ft`). As a yardstick, the same probe on a clean fixture of the same
-// architecture (variant `never-attacked`, --reference, default <arch>-clean-s1, else <arch>-clean-s0): how fast 20 steps plant
-// the trigger in a model that never had it.
+// at most labeled fine-tuning's (`ft`). As a yardstick, the same probe on a clean fixture of the
+// same architecture (variant `never-attacked`; --reference, default <arch>-clean-s1, else
+// <arch>-clean-s0): how fast 20 steps plant the trigger in a model that never had it.
 // The probe runs on the saved models; nothing is retrained. Results go to
 // bench/results/<date>-reactivation.json; a markdown table to stdout.
 // Options: --models a,b (default: every fixture with runs)  --variants bcu,ft  --seeds 0
@@ -49,6 +49,7 @@ const fileSha = (dir) => sha(Buffer.concat(['model.json', 'group1-shard1of1.bin'
 async function main() {
   if (!existsSync(TEST)) throw new Error(`${TEST} not found: apt-get install dataset-fashion-mnist`);
   if (!models.length) throw new Error(`no runs in ${runsDir}: run npm run bench:accuracy first`);
+  if (!(evalLimit > 0) || seeds.some((x) => !Number.isInteger(x))) throw new Error('--eval takes a positive number of images, --seeds integers (e.g. 0,1,2)');
   await initBackend('auto', { threads: 2 });
   const rows = [];
   for (const name of models) {
