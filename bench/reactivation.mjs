@@ -13,7 +13,7 @@
 // Options: --models a,b (default: every fixture with runs)  --variants bcu,ft  --seeds 0
 //          --eval 2000 (test images opened, as bench:accuracy's --eval)  --runs DIR
 //          --reference NAME (the clean fixture; 'none' to skip)
-import { engineModule, flagValue, sha, writeAtomic } from './benchKit.mjs';
+import { engineModule, flagValue, modelHash, writeAtomic } from './benchKit.mjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,6 @@ const referenceDir = (name) => {
 };
 const models = list('models') ?? (existsSync(runsDir) ? readdirSync(runsDir).sort() : []);
 const pct = (x) => (x == null ? 'n/a' : (100 * x).toFixed(1));
-const fileSha = (dir) => sha(Buffer.concat(['model.json', 'group1-shard1of1.bin'].map((f) => readFileSync(path.join(dir, f))))).slice(0, 12);
 
 async function main() {
   if (!existsSync(TEST)) throw new Error(`${TEST} not found: apt-get install dataset-fashion-mnist`);
@@ -58,6 +57,7 @@ async function main() {
     if (attack === 'clean') continue; // no backdoor to re-activate
     const triggerPath = path.join(root, 'bench', 'triggers', `${attack}.json`);
     const attacked = await loadModel(path.join(fixture, 'model.json'));
+    const evaluation = await openEvaluation(TEST, triggerPath, SHAPE, evalLimit);
     try {
       for (const seed of seeds) {
         for (const variant of [...variants, ...(seed === seeds[0] ? ['never-attacked'] : [])]) {
@@ -65,13 +65,12 @@ async function main() {
           if (!dir || !existsSync(path.join(dir, 'model.json'))) continue;
           const record = existsSync(path.join(dir, 'report.json')) ? JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) : {};
           const defended = await loadModel(path.join(dir, 'model.json'));
-          const evaluation = await openEvaluation(TEST, triggerPath, SHAPE, evalLimit);
           const started = Date.now();
           try {
             const probe = await reactivationProbe(attacked.model, defended.model, evaluation.source, { trigger: evaluation.trigger, scaling: SCALING, seed });
             const row = {
               model: name, variant, seed, steps: probe.steps, attackedAsr: probe.attackedAsr, defendedAsr: probe.cleansedAsr, images: probe.images,
-              defendedModelSha: fileSha(dir), runCreatedAt: record.createdAt, runAfter: record.after ?? null, seconds: (Date.now() - started) / 1000,
+              defendedModelHash: modelHash(dir), runCreatedAt: record.createdAt, runAfter: record.after ?? null, seconds: (Date.now() - started) / 1000,
             };
             rows.push(row);
             console.error(`[${name} / ${variant}-seed${seed}] ASR after ${probe.steps.join('/')} steps: attacked ${probe.attackedAsr.map(pct).join('/')}, ${variant} ${probe.cleansedAsr.map(pct).join('/')} (${Math.round(row.seconds)} s)`);
