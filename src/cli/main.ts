@@ -13,6 +13,7 @@ import { JOBS, settingsOf, type Job, type SettingRow } from '../shared/settings'
 import { CLI_SWITCHES, parseFlags, usage, type ParsedFlags } from './args';
 import { runDemo, type DemoResult } from './demo';
 import { humanReporter, jsonReporter, pct, type Reporter } from './reporter';
+import { suspectSummary } from './suspectSummary';
 
 const SUMMARIES: Record<Job, string> = {
   cleanse: 'remove a backdoor: re-initialize part of the model and distill it on unlabeled images',
@@ -71,9 +72,7 @@ function printHumanResult(command: string, result: object): void {
     if (r.dataQuality) out(`data quality: ${r.dataQuality.verdict}${r.dataQuality.reasons.length ? ` (${r.dataQuality.reasons.join('; ')})` : ''}`);
     if (r.suspectScan) {
       out(`suspect scan (Neural Cleanse): ${r.suspectScan.perClass.map((c) => `${c.class}:${c.maskL1.toFixed(1)}`).join(' ')} (mask L1 per class)`);
-      out(r.suspect
-        ? `suspect: class ${r.suspect.class} (anomaly index ${r.suspect.anomalyIndex.toFixed(2)} > 2, mask under 0.4 of the median class's, flips 95 % of the images)`
-        : 'suspect: none (no class with anomaly index above 2 and a mask under 0.4 of the median that flips the images)');
+      out(suspectSummary(r.suspect ?? null, r.suspectScan));
     }
   } else if (command === 'cleanse') {
     const r = result as CleanseResult;

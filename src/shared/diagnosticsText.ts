@@ -20,6 +20,8 @@ export const DIAGNOSTIC_EXPLANATIONS: Record<string, string> = {
     "Neural Cleanse anomaly index (Wang et al., IEEE S&P 2019), on log mask sizes: how far a class's smallest flipping-trigger mask lies below the median of all classes, in robust standard deviations (MAD x 1.4826). Above 2 with a mask under 0.4 of the median class's that flips 95 % of the images: the class is reachable by an abnormally small patch, a backdoor sign.",
   maskL1: 'L1 norm (pixel count, soft) of the smallest mask found that sends your images to this class.',
   flipRate: 'Share of your images (not already predicted as the class) that the recovered mask and pattern send to the class.',
+  warpFlip:
+    "Share of your images (not already predicted as the class) that the smallest-warp search sends to the class: one smooth displacement of at most one pixel, the same for every image. Checked when a class's anomaly index is above 2 but its mask is not small enough on its own; a warp trigger (WaNet) flips nearly all images, a clean model's classes far fewer.",
 };
 
 /** Warning thresholds of the rules in src/engine/diagnostics/rules.ts. */
@@ -34,4 +36,6 @@ export const DIAGNOSTIC_THRESHOLDS = {
   anomalyIndex: 2,
   /** ... and the suspect's mask must be under this share of the median class's (our addition, docs/diagnostics.md). */
   suspectMaskShare: 0.4,
+  /** ... or, failing that, a one-pixel universal warp must flip this share of the images (our addition, docs/diagnostics.md). */
+  suspectWarpFlip: 0.65,
 } as const;

@@ -5,7 +5,7 @@
  * Bump PROTOCOL_VERSION on any incompatible change: host and worker refuse a mismatch.
  */
 import type { SettingValues } from './settings';
-import type { BackendInfo, BackendName, DataNeeds, RunRecord, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectScan } from './report';
+import type { BackendInfo, BackendName, DataNeeds, RunRecord, DataQuality, EpochRecord, LayerDiagnostics, LayerFigures, Metrics, SuspectClass, SuspectScan } from './report';
 import type { BackendChoice } from './backends';
 import type { ReportedFailure } from './failure';
 
@@ -130,7 +130,7 @@ export interface InspectResult {
   /** With --data: whether the images fit the model. */
   dataQuality?: DataQuality | null;
   /** With --data: the suspected target class (null: none stands out, or the scan was skipped). */
-  suspect?: { class: number; anomalyIndex: number } | null;
+  suspect?: SuspectClass | null;
   /** With --data: the whole scan. */
   suspectScan?: SuspectScan | null;
 }

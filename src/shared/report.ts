@@ -85,10 +85,31 @@ export interface DataQuality {
 }
 
 /** Neural-Cleanse-style scan: the smallest mask+pattern that sends the user's images to each class. */
+/**
+ * A suspected backdoor target. evidence 'warp': the mask was not small enough on its own (under 0.4
+ * of the median's), but a one-pixel universal warp sends the images to the class (WaNet-like).
+ */
+export interface SuspectClass {
+  class: number;
+  anomalyIndex: number;
+  evidence?: 'mask' | 'warp';
+}
+
+/** The scan's warp check on one class (src/engine/suspect/warpTrigger.ts). */
+export interface WarpCheck {
+  class: number;
+  /** Share of the images (not already in the class) that the fitted warp sends to it. */
+  flipRate: number;
+  /** Mean displacement of the fitted warp, in pixels. */
+  meanShiftPx: number;
+}
+
 export interface SuspectScan {
   perClass: { class: number; maskL1: number; flipRate: number; anomalyIndex: number }[];
-  /** The class whose mask is abnormally small (anomaly index > 2 on log mask sizes a mask under 0.4 of the median that flips 95 % of the images: isSuspect), or null. */
-  suspect: { class: number; anomalyIndex: number } | null;
+  /** The class whose mask is abnormally small (anomaly index > 2 on log mask sizes a mask under 0.4 of the median that flips 95 % of the images: isSuspect), or whose anomaly index is above 2 and a one-pixel warp flips the images (isWarpSuspect); or null. */
+  suspect: SuspectClass | null;
+  /** When no mask was small enough: the warp check on each class with an anomaly index above 2. */
+  warpChecks?: WarpCheck[];
   /** PNG of the recovered trigger (mask x pattern) for the suspect (or the smallest-mask class), relative to report.json. */
   triggerImage?: string | null;
   /** The same class's mask (grey, white = stamped), its pattern, and one of the user's images with the trigger stamped on: native-size PNGs (shown upscaled, pixelated), data: URIs or names relative to report.json. */

@@ -4,7 +4,7 @@
  * which epoch was kept and why, and the re-activation probe as a chart spec.
  */
 import type { InspectResult } from '../shared/protocol';
-import type { RunRecord, DataQuality, ReactivationProbe, SuspectScan } from '../shared/report';
+import type { RunRecord, DataQuality, ReactivationProbe, SuspectClass, SuspectScan } from '../shared/report';
 import type { ChartSpec } from './chartMath';
 import { formatNumber, formatPercent } from './format';
 import type { InspectFindings, RunFindings } from './state';
@@ -49,11 +49,14 @@ export function dataQualityView(quality: DataQuality): DataQualityView {
 }
 
 /** "Class 3 stands out (anomaly index 4.12 > 2): …" or that none does. */
-export function suspectLine(suspect: { class: number; anomalyIndex: number } | null | undefined, scanned: boolean): string {
+export function suspectLine(suspect: SuspectClass | null | undefined, scanned: boolean): string {
+  if (suspect?.evidence === 'warp') {
+    return `Suspected target: class ${suspect.class} (anomaly index ${formatNumber(suspect.anomalyIndex, 3)}, above 2): a warp of at most one pixel, the same for every image, sends your images to it (a warping trigger, as WaNet's).`;
+  }
   if (suspect) {
     return `Suspected target: class ${suspect.class} (anomaly index ${formatNumber(suspect.anomalyIndex, 3)}, above 2): a much smaller patch sends images to it than to any other class.`;
   }
-  return scanned ? 'No class stands out: no class needs a trigger under 0.4 of the typical size with an anomaly index above 2.' : '';
+  return scanned ? 'No class stands out: no class needs a trigger under 0.4 of the typical size with an anomaly index above 2, and no one-pixel warp sends the images to one class.' : '';
 }
 
 /** What the cleanse unlearned of the recovered trigger (empty when it did not focus). */

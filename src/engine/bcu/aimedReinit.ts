@@ -40,28 +40,35 @@ export async function triggerChannelScores(teacher: tf.LayersModel, source: Imag
   // Per layer: each batch's per-image channel means, on the clean images and on the stamped ones.
   const stats = tapped.tapped.map(() => ({ clean: [] as Float32Array[], stamped: [] as Float32Array[] }));
   const take = Math.min(options.images ?? 256, source.count);
-  for await (const batch of source.batches(options.batchSize ?? 32, { take, signal: options.signal })) {
-    try {
-      throwIfAborted(options.signal);
-      const means = tf.tidy(() => {
-        const channelMeans = (modelInput: tf.Tensor4D) => {
-          const out = tapped.model.predict(modelInput);
-          return (Array.isArray(out) ? out : [out]).map((t) => tf.mean(t, [1, 2]));
-        };
-        const [, h, w, c] = batch.x.shape;
-        const unit = tf.div(batch.x, 255) as tf.Tensor4D;
-        const stamped = stampedModelInput(unit, tf.tensor3d(trigger.mask, [h, w, 1]), tf.div(tf.tensor3d(trigger.pattern, [h, w, c]), 255), options.scaling);
-        return [...channelMeans(unitToModelInput(unit, options.scaling)), ...channelMeans(stamped)];
-      });
-      const n = tapped.tapped.length;
-      means.forEach((t, i) => {
-        const values = t.dataSync() as Float32Array;
-        (i < n ? stats[i].clean : stats[i - n].stamped).push(Float32Array.from(values));
-      });
-      tf.dispose(means);
-    } finally {
-      batch.x.dispose();
+  const { height, width, channels } = source.shape;
+  // The trigger as tensors once per scan, not once per batch.
+  const mask = tf.tensor3d(trigger.mask, [height, width, 1]);
+  const pattern = tf.tidy(() => tf.div(tf.tensor3d(trigger.pattern, [height, width, channels]), 255));
+  try {
+    for await (const batch of source.batches(options.batchSize ?? 32, { take, signal: options.signal })) {
+      try {
+        throwIfAborted(options.signal);
+        const means = tf.tidy(() => {
+          const channelMeans = (modelInput: tf.Tensor4D) => {
+            const out = tapped.model.predict(modelInput);
+            return (Array.isArray(out) ? out : [out]).map((t) => tf.mean(t, [1, 2]));
+          };
+          const unit = tf.div(batch.x, 255) as tf.Tensor4D;
+          const stamped = stampedModelInput(unit, mask, pattern, options.scaling);
+          return [...channelMeans(unitToModelInput(unit, options.scaling)), ...channelMeans(stamped)];
+        });
+        const n = tapped.tapped.length;
+        means.forEach((t, i) => {
+          const values = t.dataSync() as Float32Array;
+          (i < n ? stats[i].clean : stats[i - n].stamped).push(Float32Array.from(values));
+        });
+        tf.dispose(means);
+      } finally {
+        batch.x.dispose();
+      }
     }
+  } finally {
+    tf.dispose([mask, pattern]);
   }
   return tapped.tapped.map((layer, li) => {
     const { clean, stamped } = stats[li];

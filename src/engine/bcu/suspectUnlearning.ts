@@ -44,14 +44,14 @@ export async function recoverSuspectTrigger(
   });
   const { seconds: _seconds, ...scan } = result;
   if (!scan.suspect) {
-    sink({ type: 'log', level: 'info', message: 'suspect scan: no class stands out (anomaly index above 2 with a mask under 0.4 of the median that flips the images); nothing to unlearn' });
+    sink({ type: 'log', level: 'info', message: 'suspect scan: no class stands out (anomaly index above 2 with a mask under 0.4 of the median that flips the images, or a one-pixel warp that does); nothing to unlearn' });
     return { scan, recovered: null };
   }
   const found = triggers.find((t) => t.class === scan.suspect!.class)!;
   sink({
     type: 'log',
     level: 'warn',
-    message: `suspect scan: class ${scan.suspect.class} stands out (anomaly index ${scan.suspect.anomalyIndex.toFixed(2)}); the student learns to ignore its recovered trigger`,
+    message: `suspect scan: class ${scan.suspect.class} stands out (anomaly index ${scan.suspect.anomalyIndex.toFixed(2)}${scan.suspect.evidence === 'warp' ? ', and a one-pixel warp sends the images to it' : ''}); the student learns to ignore its recovered trigger`,
   });
   const focus = scan.focus;
   if (focus) {

@@ -9,11 +9,13 @@
  * held-out check images, lowered (/1.5^1.5) otherwise; the smallest successful mask is kept.
  * A backdoor's target class needs a far smaller mask than the others: its anomaly index (see
  * anomalyIndex.ts) exceeds 2, its mask is under 0.4 of the median class's and it flips the
- * images (isSuspect).
+ * images (isSuspect). A warp trigger (WaNet) is not a small mask: when no mask is small enough, each
+ * class with an anomaly index above 2 gets a second look, a search for a one-pixel universal warp
+ * that sends the images to it (warpTrigger.ts; isWarpSuspect).
  * Bounded work: `images` images, `rounds` x `stepsPerRound` steps per class.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SuspectScan, TriggerFocus } from '../../shared/report';
+import type { SuspectScan, TriggerFocus, WarpCheck } from '../../shared/report';
 import type { ImageSource, Scaling } from '../data';
 import { logitsView } from '../training/logits';
 import { throwIfAborted } from '../errors';
@@ -23,6 +25,7 @@ import { triggerPngDataUri } from './triggerImage';
 import { DIAGNOSTIC_THRESHOLDS } from '../../shared/diagnosticsText';
 import { focusTrigger } from './triggerFocus';
 import { stampedModelInput, unitToModelInput } from './stampedInput';
+import { fitWarpTrigger } from './warpTrigger';
 
 export interface SuspectScanOptions {
   scaling: Scaling;
@@ -50,6 +53,8 @@ export interface SuspectScanOptions {
   focusSuspect?: boolean;
   /** Also fit the suspect's smallest whole-image blend (a global trigger: Blended, SIG), for unlearning it too. */
   blendSuspect?: boolean;
+  /** When no mask is small enough, look for a one-pixel warp toward each class with an anomaly index above 2 (default true). */
+  warpCheck?: boolean;
 }
 
 /** Where the scan is: fitting class `classIndex` (1-based) of `classes`, `round` of `rounds` done. */
@@ -89,7 +94,7 @@ export interface SuspectScanResult extends SuspectScan {
   seconds: number;
 }
 
-export const SCAN_DEFAULTS = { images: 256, rounds: 8, stepsPerRound: 8, batchSize: 16, checkImages: 64, maskInit: -4, lr: 0.1, lambda: 0.05, successRate: 0.95, seed: 0 };
+export const SCAN_DEFAULTS = { images: 256, rounds: 8, stepsPerRound: 8, batchSize: 16, checkImages: 64, maskInit: -4, lr: 0.1, lambda: 0.05, successRate: 0.95, seed: 0, warpCheck: true };
 
 /** Up to `n` images from the source, on the 0..1 scale, in one tensor. */
 async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
@@ -209,6 +214,15 @@ export function isSuspect(anomalyIndex: number, maskL1: number, allMaskL1: numbe
   );
 }
 
+/**
+ * The warp rule, for a class whose mask was not small enough: an anomaly index above 2, a mask that
+ * flips the images, and a one-pixel universal warp that flips at least suspectWarpFlip of them
+ * (calibration: docs/diagnostics.md).
+ */
+export function isWarpSuspect(anomalyIndex: number, maskFlipRate: number, warpFlipRate: number, successRate = SCAN_DEFAULTS.successRate): boolean {
+  return anomalyIndex > DIAGNOSTIC_THRESHOLDS.anomalyIndex && maskFlipRate >= successRate && warpFlipRate >= DIAGNOSTIC_THRESHOLDS.suspectWarpFlip;
+}
+
 /** Runs the scan over every class; `suspect` is the class with the largest anomaly index when isSuspect holds, else null. */
 export async function suspectScan(model: tf.LayersModel, source: ImageSource, options: SuspectScanOptions): Promise<SuspectScanResult> {
   return (await scanClassTriggers(model, source, options)).result;
@@ -257,6 +271,7 @@ export async function scanClassTriggers(
   let blend: BlendTrigger | null = null;
   let top = 0;
   let suspect: SuspectScan['suspect'] = null;
+  let warpChecks: WarpCheck[] | null = null;
   let indices: number[];
   let stampedSample: Float32Array | null = null;
   try {
@@ -290,6 +305,28 @@ export async function scanClassTriggers(
       if (a > indices[top]) top = i;
     });
     suspect = isSuspect(indices[top], norms[top], norms, entries[top].flipRate, o.successRate) ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
+    if (!suspect && o.warpCheck) {
+      warpChecks = [];
+      // Candidates in order of anomaly index; the one whose warp flips the most images wins.
+      const candidates = entries.map((_, i) => i).filter((i) => indices[i] > DIAGNOSTIC_THRESHOLDS.anomalyIndex && entries[i].flipRate >= o.successRate);
+      candidates.sort((a, b) => indices[b] - indices[a]);
+      let bestWarp = -1;
+      for (const i of candidates) {
+        const images = imagesNotIn(unit, predicted, entries[i].class);
+        if (!images) continue;
+        try {
+          const fit = await fitWarpTrigger(view.model, images, entries[i].class, { scaling: o.scaling, seed: o.seed, signal: o.signal });
+          warpChecks.push({ class: fit.class, flipRate: fit.flipRate, meanShiftPx: fit.meanShiftPx });
+          if (isWarpSuspect(indices[i], entries[i].flipRate, fit.flipRate, o.successRate) && fit.flipRate > bestWarp) {
+            bestWarp = fit.flipRate;
+            top = i;
+            suspect = { class: entries[i].class, anomalyIndex: indices[i], evidence: 'warp' };
+          }
+        } finally {
+          images.dispose();
+        }
+      }
+    }
     stampedSample = sampleImageFor(unit, predicted, entries[top].class);
     if (suspect && (options.focusSuspect || options.blendSuspect)) {
       const images = imagesNotIn(unit, predicted, suspect.class);
@@ -322,6 +359,7 @@ export async function scanClassTriggers(
       stampedImage: stampedSample ? triggerPngDataUri(stampTrigger(stampedSample, shown), h, w, c, 1) : null,
       ...(focused ? { focus: focused.focus } : {}),
       ...(blend ? { blend: { alpha: blend.alpha, flipRate: blend.flipRate } } : {}),
+      ...(warpChecks ? { warpChecks } : {}),
       seconds: (Date.now() - t0) / 1000,
     },
     triggers: entries,

@@ -4,7 +4,7 @@
  * the backdoor-transfer watch, the kept epoch, and the re-activation probe chart.
  */
 import { DIAGNOSTIC_EXPLANATIONS } from '../../shared/diagnosticsText';
-import type { DataQuality, SuspectScan } from '../../shared/report';
+import type { DataQuality, SuspectClass, SuspectScan } from '../../shared/report';
 import { renderChart } from '../charts';
 import { h } from '../dom';
 import { formatPercent } from '../format';
@@ -23,7 +23,7 @@ function dataQualityBlock(quality: DataQuality, idPrefix: string): HTMLElement {
   );
 }
 
-function suspectBlock(suspect: { class: number; anomalyIndex: number } | null, scan: SuspectScan | null, idPrefix: string): HTMLElement | null {
+function suspectBlock(suspect: SuspectClass | null, scan: SuspectScan | null, idPrefix: string): HTMLElement | null {
   const line = suspectLine(suspect, scan !== null);
   if (!line) return null;
   const image = triggerImageOf(scan);

@@ -69,6 +69,8 @@ describe('panel findings', () => {
   it('names the suspect class with its anomaly index, or says none stands out after a scan', () => {
     assert.equal(suspectLine({ class: 3, anomalyIndex: 4.1234 }, true), 'Suspected target: class 3 (anomaly index 4.12, above 2): a much smaller patch sends images to it than to any other class.');
     assert.match(suspectLine(null, true), /^No class stands out/);
+    // Named by the warp check: the line says a one-pixel warp, not a small patch, was the evidence.
+    assert.match(suspectLine({ class: 0, anomalyIndex: 6.1, evidence: 'warp' }, true), /^Suspected target: class 0 \(anomaly index 6\.1.*a warp of at most one pixel/);
     assert.equal(suspectLine(null, false), '');
     const scan = { perClass: [], suspect: { class: 0, anomalyIndex: 3.8 } };
     assert.equal(focusLine(scan), '', 'no focus recorded (inspect, or focusing off)');

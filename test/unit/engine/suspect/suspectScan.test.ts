@@ -95,6 +95,7 @@ describe('suspect scan (Neural Cleanse)', function () {
     assert.ok(byClass[target] * 3 < Math.min(...others), `target mask ${byClass[target]}, others ${others}`);
     assert.ok(scan.perClass[target].flipRate >= 0.95, `target flips ${scan.perClass[target].flipRate}`);
     assert.match(scan.triggerImage ?? '', /^data:image\/png;base64,iVBORw0KGgo/);
+    assert.strictEqual(scan.warpChecks, undefined, 'the mask rule named it: no warp check ran');
     model.dispose();
   });
 
@@ -122,6 +123,8 @@ describe('suspect scan (Neural Cleanse)', function () {
     const scan = await suspectScan(model, source, options);
     assert.strictEqual(scan.suspect, null, JSON.stringify(scan.perClass));
     for (const c of scan.perClass) assert.ok(c.anomalyIndex <= 2);
+    // The warp check ran, on no class: none had an anomaly index above 2.
+    assert.deepStrictEqual(scan.warpChecks, []);
     assert.ok(scan.triggerImage?.startsWith('data:image/png;base64,'));
     model.dispose();
   });
