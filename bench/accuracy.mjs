@@ -17,6 +17,7 @@
 //          --epochs N (default: bcu's 10)  --eval 10000  --fixtures DIR  --engine DIR (a snapshot
 //          folder with bin/bcu.js, e.g. an older build)  --tag NAME (names the engine in the rows)
 //          --work DIR (cache, runs and results under DIR)
+//          --results FILE (the results file; default bench/results/<today>-accuracy.json)
 //          --table FILE (only print the table of a results file, all runs' cells)
 import { runBcu } from './bcuProcess.mjs';
 import { fmt, mnistIdx, modelHash, sha, snapshotEngine, stat, writeAtomic } from './benchKit.mjs';
@@ -50,10 +51,11 @@ const VARIANTS = {
   'bcu-blend-aug': { kind: 'cleanse', flags: ['--blend-aug', '0.3'] },
   'bcu-aimed': { kind: 'cleanse', flags: ['--reinit-aimed', '0.1'] },
   'bcu-aimed-25': { kind: 'cleanse', flags: ['--reinit-aimed', '0.25'] },
+  'bcu-unlearn-warp': { kind: 'cleanse', flags: ['--unlearn-warp', 'on'] },
 };
 
 function parseArgs(argv) {
-  const o = { models: null, calibration: false, variants: ['attacked', 'bcu', 'ft'], seeds: [0], pool: 5000, epochs: null, eval: 10000, fixtures: null, engine: null, tag: null, work: null };
+  const o = { models: null, calibration: false, variants: ['attacked', 'bcu', 'ft'], seeds: [0], pool: 5000, epochs: null, eval: 10000, fixtures: null, engine: null, tag: null, work: null, results: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--calibration') { o.calibration = true; continue; }
@@ -69,6 +71,7 @@ function parseArgs(argv) {
     else if (k === '--engine') o.engine = path.resolve(v);
     else if (k === '--tag') o.tag = v;
     else if (k === '--work') o.work = path.resolve(v);
+    else if (k === '--results') o.results = path.resolve(v);
     else throw new Error(`unknown option ${k} (see the header of bench/accuracy.mjs)`);
   }
   const bad = o.variants.filter((v) => !VARIANTS[v]);
@@ -138,7 +141,7 @@ async function main() {
   const engineLabel = o.tag ?? snap.engine;
   const ood = o.variants.some((v) => VARIANTS[v].ood) ? mnistIdx(cacheDir) : null;
   const command = `npm run bench:accuracy -- ${process.argv.slice(2).join(' ')}`.trim();
-  const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}-accuracy.json`);
+  const file = o.results ?? path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}-accuracy.json`);
 
   const argsFor = (variant, seed, fx, out) => {
     const v = VARIANTS[variant];

@@ -108,7 +108,7 @@ export interface SuspectScan {
   perClass: { class: number; maskL1: number; flipRate: number; anomalyIndex: number }[];
   /** The class whose mask is abnormally small (anomaly index > 2 on log mask sizes a mask under 0.4 of the median that flips 95 % of the images: isSuspect), or whose anomaly index is above 2 and a one-pixel warp flips the images (isWarpSuspect); or null. */
   suspect: SuspectClass | null;
-  /** When no mask was small enough: the warp check on each class with an anomaly index above 2. */
+  /** The warp check on each class with an anomaly index above 2 when no mask was small enough; with --unlearn-warp, the warp fitted toward the suspect the mask rule named. */
   warpChecks?: WarpCheck[];
   /** PNG of the recovered trigger (mask x pattern) for the suspect (or the smallest-mask class), relative to report.json. */
   triggerImage?: string | null;

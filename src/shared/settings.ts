@@ -188,6 +188,10 @@ export const SETTINGS = [
     flag: 'unlearn-blend', key: 'unlearnBlend', type: 'choice', jobs: ['cleanse'], choices: ['on', 'off'], default: 'off',
     help: "also unlearn the suspect's smallest whole-image blend (global triggers: Blended, SIG), on half the stamped images",
   },
+  {
+    flag: 'unlearn-warp', key: 'unlearnWarp', type: 'choice', jobs: ['cleanse'], choices: ['on', 'off'], default: 'off',
+    help: "also unlearn the suspect's recovered one-pixel warp (warp triggers: WaNet), on half the stamped images, when it flips the images",
+  },
 
   // ---- BCU: safety checks ----
   {

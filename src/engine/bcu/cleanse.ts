@@ -73,6 +73,7 @@ function settingsRecord(
     unlearnSuspect: settings.unlearnSuspect,
     unlearnFocus: settings.unlearnFocus,
     unlearnBlend: settings.unlearnBlend,
+    unlearnWarp: settings.unlearnWarp,
     unlearnedClass: run.unlearnedClass,
     bnRecalibration: run.bnRecalibration,
     recoveryEpochs: settings.recoveryEpochs,

@@ -34,6 +34,7 @@ export interface CleanseDefaults extends DistillHyperparameters {
   unlearnFocus: boolean;
   /** Also fit the suspect's whole-image blend and stamp it on half the stamped images (global triggers; suspectUnlearning.ts). */
   unlearnBlend: boolean;
+  unlearnWarp: boolean;
   /** Clean unlabeled images the saved student's BatchNorm statistics are recomputed from after distilling (0: off; bnRecalibration.ts). */
   bnRecalibration: number;
   /** Last epochs of the distillation in which no image is stamped or perturbed (a recovery phase after unlearning; 0: none). */
@@ -90,6 +91,7 @@ export const CLEANSE_DEFAULTS: CleanseDefaults = {
   unlearnSuspect: tableDefault('unlearnSuspect'),
   unlearnFocus: tableDefault('unlearnFocus') === 'on',
   unlearnBlend: tableDefault('unlearnBlend') === 'on',
+  unlearnWarp: tableDefault('unlearnWarp') === 'on',
   bnRecalibration: tableDefault('bnRecalibrate'),
   recoveryEpochs: tableDefault('recoveryEpochs'),
   mixup: tableDefault('mixup'),
@@ -158,6 +160,7 @@ export function resolveSettings(params: SettingValues<'cleanse'> & SettingValues
     unlearnSuspect: params.unlearnSuspect ?? d.unlearnSuspect,
     unlearnFocus: onOff(params.unlearnFocus, d.unlearnFocus),
     unlearnBlend: onOff(params.unlearnBlend, d.unlearnBlend),
+    unlearnWarp: onOff(params.unlearnWarp, d.unlearnWarp),
     bnRecalibration: params.bnRecalibrate ?? d.bnRecalibration,
     recoveryEpochs: params.recoveryEpochs ?? d.recoveryEpochs,
     mixup: params.mixup ?? d.mixup,

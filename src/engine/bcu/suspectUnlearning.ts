@@ -8,7 +8,9 @@
  * Neural Cleanse's own mitigation unlearns with true labels; here the teacher's predictions on
  * the clean images take their place. When no class stands out, nothing
  * is stamped and the cleanse is plain BCU. With `unlearnFocus`, only the window of the mask that
- * carries the trigger is stamped, when one does (diagnostics/triggerFocus.ts).
+ * carries the trigger is stamped, when one does (diagnostics/triggerFocus.ts). With `unlearnWarp`,
+ * when a one-pixel warp sends the images to the suspect (suspect/warpTrigger.ts), half the stamped
+ * images are warped by it instead: a warp trigger's own form.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
@@ -18,6 +20,8 @@ import type { SuspectScan } from '../../shared/report';
 import type { RecoveredTrigger } from '../training/augment';
 import type { ImageSource, Scaling } from '../data/types';
 import { scanClassTriggers, type SuspectScanOptions } from '../suspect/suspectScan';
+import { warpPlan } from '../suspect/warpTrigger';
+import { DIAGNOSTIC_THRESHOLDS } from '../../shared/diagnosticsText';
 
 export interface SuspectUnlearning {
   scan: SuspectScan;
@@ -28,18 +32,19 @@ export interface SuspectUnlearning {
 export async function recoverSuspectTrigger(
   teacher: tf.LayersModel,
   source: ImageSource,
-  settings: { unlearnSuspect: number; unlearnFocus?: boolean; unlearnBlend?: boolean; scaling: Scaling; seed: number; scan?: Partial<SuspectScanOptions> },
+  settings: { unlearnSuspect: number; unlearnFocus?: boolean; unlearnBlend?: boolean; unlearnWarp?: boolean; scaling: Scaling; seed: number; scan?: Partial<SuspectScanOptions> },
   sink: EngineEventSink,
   signal?: AbortSignal,
 ): Promise<SuspectUnlearning> {
   sink({ type: 'log', level: 'info', message: 'suspect scan: searching each class for a small trigger (Neural Cleanse, no labels)' });
-  const { result, triggers, focusedMask, blend } = await scanClassTriggers(teacher, source, {
+  const { result, triggers, focusedMask, blend, warp } = await scanClassTriggers(teacher, source, {
     ...settings.scan,
     scaling: settings.scaling,
     seed: settings.seed,
     signal,
     focusSuspect: settings.unlearnFocus,
     blendSuspect: settings.unlearnBlend,
+    warpSuspect: settings.unlearnWarp,
     onProgress: (p) => sink({ type: 'progress', phase: 'scan', epoch: p.classIndex, epochs: p.classes, step: p.round, steps: p.rounds, imagesPerSecond: null, etaSeconds: p.etaSeconds }),
   });
   const { seconds: _seconds, ...scan } = result;
@@ -67,10 +72,20 @@ export async function recoverSuspectTrigger(
   if (blend) {
     sink({ type: 'log', level: 'info', message: `suspect scan: also unlearning the smallest whole-image blend toward class ${scan.suspect.class} (strength ${blend.alpha.toFixed(3)}, flips ${(blend.flipRate * 100).toFixed(0)} % of the images)` });
   }
+  const useWarp = settings.unlearnWarp && warp !== null && warp.flipRate >= DIAGNOSTIC_THRESHOLDS.suspectWarpFlip;
+  if (useWarp) {
+    sink({ type: 'log', level: 'info', message: `suspect scan: also unlearning the recovered one-pixel warp toward class ${scan.suspect.class} (mean shift ${warp!.meanShiftPx.toFixed(2)} px, flips ${(warp!.flipRate * 100).toFixed(0)} % of the images), on half the stamped images` });
+  }
   const alternate = blend ? { mask: new Float32Array(found.mask.length).fill(blend.alpha), pattern: Float32Array.from(blend.pattern, (v) => v * 255) } : undefined;
   return {
     scan,
-    recovered: { mask: focusedMask ?? found.mask, pattern: Float32Array.from(found.pattern, (v) => v * 255), share: settings.unlearnSuspect, ...(alternate ? { alternate } : {}) },
+    recovered: {
+      mask: focusedMask ?? found.mask,
+      pattern: Float32Array.from(found.pattern, (v) => v * 255),
+      share: settings.unlearnSuspect,
+      ...(alternate ? { alternate } : {}),
+      ...(useWarp ? { warp: warpPlan(warp!.field, source.shape.height, source.shape.width) } : {}),
+    },
   };
 }
 

@@ -25,7 +25,7 @@ import { triggerPngDataUri } from './triggerImage';
 import { DIAGNOSTIC_THRESHOLDS } from '../../shared/diagnosticsText';
 import { focusTrigger } from './triggerFocus';
 import { stampedModelInput, unitToModelInput } from './stampedInput';
-import { fitWarpTrigger } from './warpTrigger';
+import { fitWarpTrigger, type WarpTrigger } from './warpTrigger';
 
 export interface SuspectScanOptions {
   scaling: Scaling;
@@ -55,6 +55,8 @@ export interface SuspectScanOptions {
   blendSuspect?: boolean;
   /** When no mask is small enough, look for a one-pixel warp toward each class with an anomaly index above 2 (default true). */
   warpCheck?: boolean;
+  /** Also fit the one-pixel warp toward a suspect the mask rule named, for unlearning it when it flips the images. */
+  warpSuspect?: boolean;
 }
 
 /** Where the scan is: fitting class `classIndex` (1-based) of `classes`, `round` of `rounds` done. */
@@ -260,7 +262,7 @@ export async function scanClassTriggers(
   model: tf.LayersModel,
   source: ImageSource,
   options: SuspectScanOptions,
-): Promise<{ result: SuspectScanResult; triggers: ClassTrigger[]; focusedMask: Float32Array | null; blend: BlendTrigger | null }> {
+): Promise<{ result: SuspectScanResult; triggers: ClassTrigger[]; focusedMask: Float32Array | null; blend: BlendTrigger | null; warp: WarpTrigger | null }> {
   const t0 = Date.now();
   const o = { ...SCAN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<SuspectScanOptions>;
   const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
@@ -272,6 +274,7 @@ export async function scanClassTriggers(
   let top = 0;
   let suspect: SuspectScan['suspect'] = null;
   let warpChecks: WarpCheck[] | null = null;
+  let warp: WarpTrigger | null = null;
   let indices: number[];
   let stampedSample: Float32Array | null = null;
   try {
@@ -321,7 +324,18 @@ export async function scanClassTriggers(
             bestWarp = fit.flipRate;
             top = i;
             suspect = { class: entries[i].class, anomalyIndex: indices[i], evidence: 'warp' };
+            warp = fit;
           }
+        } finally {
+          images.dispose();
+        }
+      }
+    } else if (suspect && options.warpSuspect) {
+      const images = imagesNotIn(unit, predicted, suspect.class);
+      if (images) {
+        try {
+          warp = await fitWarpTrigger(view.model, images, suspect.class, { scaling: o.scaling, seed: o.seed, signal: o.signal });
+          warpChecks = [{ class: warp.class, flipRate: warp.flipRate, meanShiftPx: warp.meanShiftPx }];
         } finally {
           images.dispose();
         }
@@ -365,6 +379,7 @@ export async function scanClassTriggers(
     triggers: entries,
     focusedMask: focused?.mask ?? null,
     blend,
+    warp,
   };
 }
 

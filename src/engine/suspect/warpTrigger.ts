@@ -13,6 +13,7 @@ import type { Scaling } from '../data';
 import { throwIfAborted } from '../errors';
 import { derivedRng } from '../random';
 import { unitToModelInput } from './stampedInput';
+import { samplingPlan, type SamplingPlan } from '../triggers/gridSample';
 
 export interface WarpFitOptions {
   scaling: Scaling;
@@ -39,6 +40,25 @@ export interface WarpTrigger {
   /** Mean and largest displacement of that round's field, in pixels. */
   meanShiftPx: number;
   maxShiftPx: number;
+  /** That round's displacement in pixels, H x W each (dx: along a row, dy: down a column). */
+  field: { dx: Float32Array; dy: Float32Array };
+}
+
+/**
+ * The fitted warp as a gather plan (triggers/gridSample.ts), to warp the student's images while it
+ * unlearns the trigger: positions clamped to the image as in the fit, so no neighbour falls outside.
+ */
+export function warpPlan(field: WarpTrigger['field'], height: number, width: number): SamplingPlan {
+  const grid = new Float64Array(height * width * 2);
+  const unit = (v: number, n: number) => (n > 1 ? (2 * v) / (n - 1) - 1 : -1);
+  for (let i = 0; i < height; i++) {
+    for (let j = 0; j < width; j++) {
+      const p = i * width + j;
+      grid[2 * p] = unit(Math.min(width - 1, Math.max(0, j + field.dx[p])), width);
+      grid[2 * p + 1] = unit(Math.min(height - 1, Math.max(0, i + field.dy[p])), height);
+    }
+  }
+  return samplingPlan(grid, 1, height, width);
 }
 
 /** n x k weights that interpolate k evenly spaced control values to n positions (linear, end points aligned). */
@@ -118,8 +138,8 @@ export async function fitWarpTrigger(logits: tf.LayersModel, images: tf.Tensor4D
   };
   const currentCorners = (): { corners: Corners; dx: Float32Array; dy: Float32Array } => {
     const [dxT, dyT] = tf.tidy(field);
-    const dx = dxT.dataSync() as Float32Array;
-    const dy = dyT.dataSync() as Float32Array;
+    const dx = Float32Array.from(dxT.dataSync() as Float32Array);
+    const dy = Float32Array.from(dyT.dataSync() as Float32Array);
     tf.dispose([dxT, dyT]);
     return { corners: cornersOf(dx, dy, h, w), dx, dy };
   };
@@ -139,7 +159,7 @@ export async function fitWarpTrigger(logits: tf.LayersModel, images: tf.Tensor4D
     return (sum as tf.Tensor).reshape([x.shape[0], h, w, c]) as tf.Tensor4D;
   };
 
-  let best: WarpTrigger = { class: target, flipRate: 0, meanShiftPx: 0, maxShiftPx: 0 };
+  let best: WarpTrigger = { class: target, flipRate: 0, meanShiftPx: 0, maxShiftPx: 0, field: { dx: new Float32Array(h * w), dy: new Float32Array(h * w) } };
   try {
     for (let round = 0; round < o.rounds; round++) {
       throwIfAborted(o.signal);
@@ -170,7 +190,7 @@ export async function fitWarpTrigger(logits: tf.LayersModel, images: tf.Tensor4D
           sumShift += shift;
           maxShift = Math.max(maxShift, shift);
         }
-        best = { class: target, flipRate: flip, meanShiftPx: sumShift / dx.length, maxShiftPx: maxShift };
+        best = { class: target, flipRate: flip, meanShiftPx: sumShift / dx.length, maxShiftPx: maxShift, field: { dx, dy } };
       }
       await new Promise((resolve) => setImmediate(resolve));
     }

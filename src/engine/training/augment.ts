@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random';
+import { resampleBilinear, type SamplingPlan } from '../triggers/gridSample';
 
 export interface AugmentOptions {
   padding: number;
@@ -58,6 +59,8 @@ export interface RecoveredTrigger {
   share: number;
   /** A second form of the same trigger (the suspect's whole-image blend): half the stamped images get it instead. */
   alternate?: { mask: Float32Array; pattern: Float32Array };
+  /** The suspect's recovered one-pixel warp (suspect/warpTrigger.ts): half the stamped images are warped instead. */
+  warp?: SamplingPlan;
 }
 
 /**
@@ -72,6 +75,7 @@ export function consistencyPerturb(x: tf.Tensor4D, options: ConsistencyOptions, 
   const mask = new Float32Array(n * h * w);
   const values = new Float32Array(n * h * w * c);
   const alpha = new Float32Array(n);
+  const warped = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (rng.next() < options.patch) {
       const maxSide = Math.max(2, Math.round(Math.min(h, w) / 5));
@@ -88,6 +92,10 @@ export function consistencyPerturb(x: tf.Tensor4D, options: ConsistencyOptions, 
     if (rng.next() < options.blend) alpha[i] = 0.3 * rng.next();
     // The recovered trigger replaces any random patch: it is the one perturbation known to matter.
     if (recovered && rng.next() < recovered.share) {
+      if (recovered.warp && rng.next() < 0.5) {
+        warped[i] = 1;
+        continue;
+      }
       const form = recovered.alternate && rng.next() < 0.5 ? recovered.alternate : recovered;
       for (let k = 0; k < h * w; k++) {
         mask[i * h * w + k] = form.mask[k];
@@ -101,6 +109,10 @@ export function consistencyPerturb(x: tf.Tensor4D, options: ConsistencyOptions, 
     const a = tf.tensor4d(alpha, [n, 1, 1, 1]);
     const blended = tf.add(tf.mul(x, tf.sub(1, a)), tf.mul(tf.tensor4d(pattern, [n, h, w, c]), a));
     const m = tf.tensor4d(mask, [n, h, w, 1]);
-    return tf.add(tf.mul(blended, tf.sub(1, m)), tf.mul(tf.tensor4d(values, [n, h, w, c]), m)) as tf.Tensor4D;
+    const stamped = tf.add(tf.mul(blended, tf.sub(1, m)), tf.mul(tf.tensor4d(values, [n, h, w, c]), m)) as tf.Tensor4D;
+    if (!recovered?.warp || !warped.some((v) => v > 0)) return stamped;
+    // The warped images: the clean image resampled through the recovered warp, nothing stamped or blended.
+    const s = tf.tensor4d(warped, [n, 1, 1, 1]);
+    return tf.add(tf.mul(stamped, tf.sub(1, s)), tf.mul(resampleBilinear(x, recovered.warp), s)) as tf.Tensor4D;
   });
 }

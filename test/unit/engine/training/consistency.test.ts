@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { consistencyPerturb } from '../../../../src/engine/training/augment';
 import { Rng } from '../../../../src/engine/random';
+import { warpPlan } from '../../../../src/engine/suspect/warpTrigger';
 import { buildArchitecture } from '../../../../src/engine/attackLab/architectures';
 import { cloneModel, reinitializeChannels } from '../../../../src/engine/bcu/reinit';
 
@@ -70,6 +71,32 @@ describe('student-only consistency perturbations and channel re-initialization',
       }
     }
     assert.ok(globals > 70 && globals < 130, `about half get the blend: ${globals} of 200`);
+    tf.dispose([x, out]);
+  });
+
+  it('recovered trigger with a recovered warp: half the stamped images are the clean image shifted by the warp, the rest stamped', () => {
+    const [h, w] = [3, 4];
+    const mask = new Float32Array(h * w);
+    mask[0] = 1;
+    const pattern = new Float32Array(h * w).fill(7);
+    // Every pixel reads half a pixel to its right: columns 10, 20, 30, 40 become 15, 25, 35, 40 (edge clamped).
+    const warp = warpPlan({ dx: new Float32Array(h * w).fill(0.5), dy: new Float32Array(h * w) }, h, w);
+    const row = [10, 20, 30, 40];
+    const x = tf.tensor4d(Array.from({ length: 100 }, () => [row, row, row]).flat(2), [100, h, w, 1]);
+    const out = consistencyPerturb(x, { patch: 0, blend: 0, recovered: { mask, pattern, share: 1, warp } }, new Rng(5));
+    const v = out.dataSync();
+    const stamped = [7, 20, 30, 40, ...row, ...row];
+    const shifted = [15, 25, 35, 40, 15, 25, 35, 40, 15, 25, 35, 40];
+    let warpedCount = 0;
+    for (let i = 0; i < 100; i++) {
+      const img = Array.from(v.slice(i * 12, (i + 1) * 12));
+      if (img[0] === 7) assert.deepStrictEqual(img, stamped);
+      else {
+        img.forEach((p, k) => assert.ok(Math.abs(p - shifted[k]) < 1e-4, `image ${i}: ${img}`));
+        warpedCount++;
+      }
+    }
+    assert.ok(warpedCount > 30 && warpedCount < 70, `about half warped: ${warpedCount} of 100`);
     tf.dispose([x, out]);
   });
 
