@@ -189,7 +189,7 @@ export const SETTINGS = [
     help: "also unlearn the suspect's smallest whole-image blend (global triggers: Blended, SIG), on half the stamped images",
   },
   {
-    flag: 'unlearn-warp', key: 'unlearnWarp', type: 'choice', jobs: ['cleanse'], choices: ['on', 'off'], default: 'off',
+    flag: 'unlearn-warp', key: 'unlearnWarp', type: 'choice', jobs: ['cleanse'], choices: ['on', 'off'], default: 'on',
     help: "also unlearn the suspect's recovered one-pixel warp (warp triggers: WaNet), on half the stamped images, when it flips the images",
   },
 
