@@ -7,7 +7,7 @@ export function suspectSummary(suspect: SuspectClass | null, scan: SuspectScan |
   const warps = scan?.warpChecks ?? [];
   const warpText = warps.length ? `; one-pixel warp check: ${warps.map((w) => `class ${w.class} ${pct(w.flipRate)}`).join(', ')}` : '';
   if (suspect?.evidence === 'warp') {
-    return `suspect: class ${suspect.class} (anomaly index ${suspect.anomalyIndex.toFixed(2)} > 2; its mask is not under 0.4 of the median class's, but a one-pixel warp flips the images${warpText})`;
+    return `suspect: class ${suspect.class} (anomaly index ${suspect.anomalyIndex.toFixed(2)}; no mask is under 0.4 of the median class's, but a one-pixel warp flips the images${warpText})`;
   }
   if (suspect) {
     return `suspect: class ${suspect.class} (anomaly index ${suspect.anomalyIndex.toFixed(2)} > 2, mask under 0.4 of the median class's, flips 95 % of the images)`;

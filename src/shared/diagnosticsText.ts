@@ -21,7 +21,7 @@ export const DIAGNOSTIC_EXPLANATIONS: Record<string, string> = {
   maskL1: 'L1 norm (pixel count, soft) of the smallest mask found that sends your images to this class.',
   flipRate: 'Share of your images (not already predicted as the class) that the recovered mask and pattern send to the class.',
   warpFlip:
-    "Share of your images (not already predicted as the class) that the smallest-warp search sends to the class: one smooth displacement of at most one pixel, the same for every image. Checked when a class's anomaly index is above 2 but its mask is not small enough on its own; a warp trigger (WaNet) flips nearly all images, a clean model's classes far fewer.",
+    "Share of your images (not already predicted as the class) that the smallest-warp search sends to the class: one smooth displacement of at most one pixel, the same for every image. Checked on the three classes with the smallest masks when no mask is small enough on its own; a warp trigger (WaNet) flips nearly all images, a clean model's classes far fewer.",
 };
 
 /** Warning thresholds of the rules in src/engine/diagnostics/rules.ts. */

@@ -86,8 +86,8 @@ export interface DataQuality {
 
 /** Neural-Cleanse-style scan: the smallest mask+pattern that sends the user's images to each class. */
 /**
- * A suspected backdoor target. evidence 'warp': the mask was not small enough on its own (under 0.4
- * of the median's), but a one-pixel universal warp sends the images to the class (WaNet-like).
+ * A suspected backdoor target. evidence 'warp': no mask was small enough (under 0.4 of the
+ * median's), but a one-pixel universal warp sends the images to the class (WaNet-like).
  */
 export interface SuspectClass {
   class: number;
@@ -106,9 +106,9 @@ export interface WarpCheck {
 
 export interface SuspectScan {
   perClass: { class: number; maskL1: number; flipRate: number; anomalyIndex: number }[];
-  /** The class whose mask is abnormally small (anomaly index > 2 on log mask sizes a mask under 0.4 of the median that flips 95 % of the images: isSuspect), or whose anomaly index is above 2 and a one-pixel warp flips the images (isWarpSuspect); or null. */
+  /** The class whose mask is abnormally small (anomaly index > 2 on log mask sizes a mask under 0.4 of the median that flips 95 % of the images: isSuspect), or, when none is, one of the three smallest-mask classes that a one-pixel warp flips the images to (isWarpSuspect); or null. */
   suspect: SuspectClass | null;
-  /** The warp check on each class with an anomaly index above 2 when no mask was small enough; with --unlearn-warp, the warp fitted toward the suspect the mask rule named. */
+  /** The warp check on the three smallest-mask classes when no mask was small enough; with --unlearn-warp, the warp fitted toward the suspect the mask rule named. */
   warpChecks?: WarpCheck[];
   /** PNG of the recovered trigger (mask x pattern) for the suspect (or the smallest-mask class), relative to report.json. */
   triggerImage?: string | null;

@@ -51,7 +51,7 @@ export function dataQualityView(quality: DataQuality): DataQualityView {
 /** "Class 3 stands out (anomaly index 4.12 > 2): …" or that none does. */
 export function suspectLine(suspect: SuspectClass | null | undefined, scanned: boolean): string {
   if (suspect?.evidence === 'warp') {
-    return `Suspected target: class ${suspect.class} (anomaly index ${formatNumber(suspect.anomalyIndex, 3)}, above 2): a warp of at most one pixel, the same for every image, sends your images to it (a warping trigger, as WaNet's).`;
+    return `Suspected target: class ${suspect.class} (anomaly index ${formatNumber(suspect.anomalyIndex, 3)}): a warp of at most one pixel, the same for every image, sends your images to it (a warping trigger, as WaNet's).`;
   }
   if (suspect) {
     return `Suspected target: class ${suspect.class} (anomaly index ${formatNumber(suspect.anomalyIndex, 3)}, above 2): a much smaller patch sends images to it than to any other class.`;

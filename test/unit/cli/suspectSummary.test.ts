@@ -11,7 +11,7 @@ describe('bcu inspect: suspect line', () => {
     const scan = { perClass, suspect: { class: 0, anomalyIndex: 6.1, evidence: 'warp' as const }, warpChecks: [{ class: 0, flipRate: 1, meanShiftPx: 0.3 }, { class: 8, flipRate: 0.2, meanShiftPx: 0.8 }] };
     assert.strictEqual(
       suspectSummary(scan.suspect, scan),
-      "suspect: class 0 (anomaly index 6.10 > 2; its mask is not under 0.4 of the median class's, but a one-pixel warp flips the images; one-pixel warp check: class 0 100 %, class 8 20 %)",
+      "suspect: class 0 (anomaly index 6.10; no mask is under 0.4 of the median class's, but a one-pixel warp flips the images; one-pixel warp check: class 0 100 %, class 8 20 %)",
     );
   });
   it('says none, with the warp checks that ran and failed', () => {
