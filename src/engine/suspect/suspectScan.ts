@@ -232,7 +232,7 @@ export function isWarpSuspect(warpFlipRate: number): boolean {
   return warpFlipRate >= DIAGNOSTIC_THRESHOLDS.suspectWarpFlip;
 }
 
-/** Runs the scan over every class; `suspect` is the class with the largest anomaly index when isSuspect holds, else null. */
+/** Runs the scan over every class; `suspect` is the class with the largest anomaly index when isSuspect holds, else the warp check's (isWarpSuspect), else null. */
 export async function suspectScan(model: tf.LayersModel, source: ImageSource, options: SuspectScanOptions): Promise<SuspectScanResult> {
   return (await scanClassTriggers(model, source, options)).result;
 }

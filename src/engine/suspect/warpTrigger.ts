@@ -1,7 +1,7 @@
 /**
- * Warp-trigger inversion, the scan's second look at a borderline class. Neural Cleanse's smallest
- * mask cannot express a warp (WaNet moves every pixel by under a pixel and stamps nothing), so a
- * WaNet target's mask comes out barely smaller than a clean model's cheapest class (shirts). Here
+ * Warp-trigger inversion, the scan's second look when no mask is small enough. Neural Cleanse's
+ * smallest mask cannot express a warp (WaNet moves every pixel by under a pixel and stamps nothing),
+ * so a WaNet target's mask comes out barely smaller than a clean model's cheapest class. Here
  * the trigger for class t is one smooth displacement field shared by every image, at most
  * `maxShiftPx` pixels in x and in y (k x k control points through tanh, upsampled bilinearly),
  * fitted with Adam to send the images to t; the images are resampled bilinearly, edges clamped.
