@@ -8,7 +8,6 @@
 //          --shift 1 (largest displacement, px)  --k 7 (control points per side)
 import { engineModule, flagValue, writeAtomic } from './benchKit.mjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,12 +16,11 @@ const TRAIN = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
 const SHAPE = { height: 28, width: 28, channels: 1 };
 const SCALING = { mode: 'unit' }; // every fixture takes x/255 (bench/fixtures/README.md)
 
-const tf = createRequire(import.meta.url)('@tensorflow/tfjs');
 const { initBackend } = engineModule('backend.js');
 const { loadModel } = engineModule('modelIo/index.js');
 const { openImageSource } = engineModule('data/index.js');
 const { logitsView } = engineModule('training/logits.js');
-const { unitToModelInput } = engineModule('suspect/stampedInput.js');
+const { imagesNotIn, loadUnitImages, predictClasses } = engineModule('suspect/suspectScan.js');
 const { fitWarpTrigger, WARP_DEFAULTS } = engineModule('suspect/warpTrigger.js');
 
 const argv = process.argv.slice(2);
@@ -43,23 +41,18 @@ async function main() {
   for (const name of models) {
     const dir = path.join(fixturesDir, name);
     const record = JSON.parse(readFileSync(path.join(dir, 'training.json'), 'utf8'));
-    const { model } = await loadModel(path.join(dir, "model.json"));
+    const { model } = await loadModel(path.join(dir, 'model.json'));
     const view = logitsView(model);
-    const source = await openImageSource(TRAIN, { shape: SHAPE, limit: images });
-    const parts = [];
-    for await (const batch of source.batches(128, { take: images })) {
-      parts.push(tf.tidy(() => tf.div(batch.x, 255)));
-      batch.x.dispose();
-    }
-    const unit = tf.concat(parts, 0);
-    tf.dispose(parts);
-    const predicted = tf.tidy(() => view.model.predict(unitToModelInput(unit, SCALING)).argMax(-1)).dataSync();
+    // The scan's own image loading and selection (suspectScan.ts), so the figures are the scan's.
+    const unit = await loadUnitImages(await openImageSource(TRAIN, { shape: SHAPE, limit: images }), images);
+    const predicted = predictClasses(view.model, unit, SCALING);
+    const classCount = model.outputs[0].shape.at(-1);
     const flips = [];
     const t0 = Date.now();
-    for (let t = 0; t < 10; t++) {
+    for (let t = 0; t < classCount; t++) {
       if (classes && !classes.includes(t)) continue;
-      const others = Int32Array.from(predicted.keys()).filter((i) => predicted[i] !== t);
-      const subset = tf.gather(unit, tf.tensor1d(others, 'int32'));
+      const subset = imagesNotIn(unit, predicted, t);
+      if (!subset) continue;
       const fit = await fitWarpTrigger(view.model, subset, t, { scaling: SCALING, maxShiftPx, controlPoints });
       subset.dispose();
       flips.push({ class: t, flipRate: fit.flipRate, meanShiftPx: fit.meanShiftPx });

@@ -72,9 +72,9 @@ export async function recoverSuspectTrigger(
   if (blend) {
     sink({ type: 'log', level: 'info', message: `suspect scan: also unlearning the smallest whole-image blend toward class ${scan.suspect.class} (strength ${blend.alpha.toFixed(3)}, flips ${(blend.flipRate * 100).toFixed(0)} % of the images)` });
   }
-  const useWarp = settings.unlearnWarp && warp !== null && warp.flipRate >= DIAGNOSTIC_THRESHOLDS.suspectWarpFlip;
-  if (useWarp) {
-    sink({ type: 'log', level: 'info', message: `suspect scan: also unlearning the recovered one-pixel warp toward class ${scan.suspect.class} (mean shift ${warp!.meanShiftPx.toFixed(2)} px, flips ${(warp!.flipRate * 100).toFixed(0)} % of the images), on half the stamped images` });
+  const unlearnedWarp = settings.unlearnWarp && warp !== null && warp.flipRate >= DIAGNOSTIC_THRESHOLDS.suspectWarpFlip ? warp : null;
+  if (unlearnedWarp) {
+    sink({ type: 'log', level: 'info', message: `suspect scan: also unlearning the recovered one-pixel warp toward class ${scan.suspect.class} (mean shift ${unlearnedWarp.meanShiftPx.toFixed(2)} px, flips ${(unlearnedWarp.flipRate * 100).toFixed(0)} % of the images), on half the stamped images` });
   }
   const alternate = blend ? { mask: new Float32Array(found.mask.length).fill(blend.alpha), pattern: Float32Array.from(blend.pattern, (v) => v * 255) } : undefined;
   return {
@@ -84,7 +84,7 @@ export async function recoverSuspectTrigger(
       pattern: Float32Array.from(found.pattern, (v) => v * 255),
       share: settings.unlearnSuspect,
       ...(alternate ? { alternate } : {}),
-      ...(useWarp ? { warp: warpPlan(warp!.field, source.shape.height, source.shape.width) } : {}),
+      ...(unlearnedWarp ? { warp: warpPlan(unlearnedWarp.field, source.shape.height, source.shape.width) } : {}),
     },
   };
 }

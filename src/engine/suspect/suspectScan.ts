@@ -99,7 +99,7 @@ export interface SuspectScanResult extends SuspectScan {
 export const SCAN_DEFAULTS = { images: 256, rounds: 8, stepsPerRound: 8, batchSize: 16, checkImages: 64, maskInit: -4, lr: 0.1, lambda: 0.05, successRate: 0.95, seed: 0, warpCheck: true };
 
 /** Up to `n` images from the source, on the 0..1 scale, in one tensor. */
-async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
+export async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
   const parts: tf.Tensor4D[] = [];
   for await (const batch of source.batches(128, { take: n, signal })) {
     parts.push(tf.tidy(() => tf.div(batch.x, 255) as tf.Tensor4D));
@@ -111,7 +111,7 @@ async function loadUnitImages(source: ImageSource, n: number, signal?: AbortSign
   return all;
 }
 
-function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scaling): Int32Array {
+export function predictClasses(logits: tf.LayersModel, unit: tf.Tensor4D, scaling: Scaling): Int32Array {
   const out = new Int32Array(unit.shape[0]);
   for (let i = 0; i < unit.shape[0]; i += 128) {
     const n = Math.min(128, unit.shape[0] - i);
@@ -238,7 +238,7 @@ export async function suspectScan(model: tf.LayersModel, source: ImageSource, op
 }
 
 /** The images not already predicted as class t (those a trigger for t is fitted and measured on), or null when there are none. */
-function imagesNotIn(unit: tf.Tensor4D, predicted: Int32Array, t: number): tf.Tensor4D | null {
+export function imagesNotIn(unit: tf.Tensor4D, predicted: Int32Array, t: number): tf.Tensor4D | null {
   const others = Int32Array.from(predicted.keys()).filter((i) => predicted[i] !== t);
   return others.length === 0 ? null : tf.tidy(() => tf.gather(unit, tf.tensor1d(others, 'int32')) as tf.Tensor4D);
 }
@@ -315,6 +315,17 @@ export async function scanClassTriggers(
       if (a > indices[top]) top = i;
     });
     suspect = isSuspect(indices[top], norms[top], norms, entries[top].flipRate, o.successRate) ? { class: entries[top].class, anomalyIndex: indices[top] } : null;
+    /** The one-pixel warp toward class t, fitted on the images not already in t (null: there are none). */
+    const fitWarpToward = async (t: number): Promise<WarpTrigger | null> => {
+      const images = imagesNotIn(unit, predicted, t);
+      if (!images) return null;
+      try {
+        return await fitWarpTrigger(view.model, images, t, { scaling: o.scaling, seed: o.seed, signal: o.signal });
+      } finally {
+        images.dispose();
+      }
+    };
+    const checkOf = (fit: WarpTrigger): WarpCheck => ({ class: fit.class, flipRate: fit.flipRate, meanShiftPx: fit.meanShiftPx });
     if (!suspect && o.warpCheck) {
       warpChecks = [];
       // Candidates in order of anomaly index; the one whose warp flips the most images wins.
@@ -324,31 +335,19 @@ export async function scanClassTriggers(
         .slice(0, WARP_CANDIDATES);
       let bestWarp = -1;
       for (const i of candidates) {
-        const images = imagesNotIn(unit, predicted, entries[i].class);
-        if (!images) continue;
-        try {
-          const fit = await fitWarpTrigger(view.model, images, entries[i].class, { scaling: o.scaling, seed: o.seed, signal: o.signal });
-          warpChecks.push({ class: fit.class, flipRate: fit.flipRate, meanShiftPx: fit.meanShiftPx });
-          if (isWarpSuspect(fit.flipRate) && fit.flipRate > bestWarp) {
-            bestWarp = fit.flipRate;
-            top = i;
-            suspect = { class: entries[i].class, anomalyIndex: indices[i], evidence: 'warp' };
-            warp = fit;
-          }
-        } finally {
-          images.dispose();
+        const fit = await fitWarpToward(entries[i].class);
+        if (!fit) continue;
+        warpChecks.push(checkOf(fit));
+        if (isWarpSuspect(fit.flipRate) && fit.flipRate > bestWarp) {
+          bestWarp = fit.flipRate;
+          top = i;
+          suspect = { class: entries[i].class, anomalyIndex: indices[i], evidence: 'warp' };
+          warp = fit;
         }
       }
     } else if (suspect && options.warpSuspect) {
-      const images = imagesNotIn(unit, predicted, suspect.class);
-      if (images) {
-        try {
-          warp = await fitWarpTrigger(view.model, images, suspect.class, { scaling: o.scaling, seed: o.seed, signal: o.signal });
-          warpChecks = [{ class: warp.class, flipRate: warp.flipRate, meanShiftPx: warp.meanShiftPx }];
-        } finally {
-          images.dispose();
-        }
-      }
+      warp = await fitWarpToward(suspect.class);
+      if (warp) warpChecks = [checkOf(warp)];
     }
     stampedSample = sampleImageFor(unit, predicted, entries[top].class);
     if (suspect && (options.focusSuspect || options.blendSuspect)) {
