@@ -87,12 +87,13 @@ export interface DataQuality {
 /** Neural-Cleanse-style scan: the smallest mask+pattern that sends the user's images to each class. */
 /**
  * A suspected backdoor target. evidence 'warp': no mask was small enough (under 0.4 of the
- * median's), but a one-pixel universal warp sends the images to the class (WaNet-like).
+ * median's), but a one-pixel universal warp sends the images to the class (WaNet-like); absent:
+ * the mask rule named it.
  */
 export interface SuspectClass {
   class: number;
   anomalyIndex: number;
-  evidence?: 'mask' | 'warp';
+  evidence?: 'warp';
 }
 
 /** The scan's warp check on one class (src/engine/suspect/warpTrigger.ts). */

@@ -32,7 +32,7 @@ function suspectBlock(suspect: SuspectClass | null, scan: SuspectScan | null, id
   const strip = triggerStrip(scan, idPrefix);
   return h(
     'div',
-    { class: `finding suspect ${suspect ? 'verdict-warn' : 'verdict-ok'}`, id: `${idPrefix}-suspect`, title: DIAGNOSTIC_EXPLANATIONS.anomalyIndex },
+    { class: `finding suspect ${suspect ? 'verdict-warn' : 'verdict-ok'}`, id: `${idPrefix}-suspect`, title: DIAGNOSTIC_EXPLANATIONS[suspect?.evidence === 'warp' ? 'warpFlip' : 'anomalyIndex'] },
     line,
     focus ? h('div', { class: 'field-help', id: `${idPrefix}-trigger-focus` }, focus) : null,
     strip ??
