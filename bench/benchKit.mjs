@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Every committed fixture (bench/fixtures/README.md) takes 28x28 greyscale images scaled x/255. */
+export const FIXTURE_SHAPE = { height: 28, width: 28, channels: 1 };
+export const FIXTURE_SCALING = { mode: 'unit' };
 export const sha = (x) => createHash('sha256').update(x).digest('hex');
 
 /** A compiled engine module from out/src/engine (npm run build:tests makes them), e.g. engineModule('backend.js'). */

@@ -13,15 +13,13 @@
 // Options: --models a,b (default: every fixture with runs)  --variants bcu,ft  --seeds 0
 //          --eval 2000 (test images opened, as bench:accuracy's --eval)  --runs DIR
 //          --reference NAME (the clean fixture; 'none' to skip)
-import { engineModule, flagValue, modelHash, writeAtomic } from './benchKit.mjs';
+import { engineModule, FIXTURE_SCALING, FIXTURE_SHAPE, flagValue, modelHash, writeAtomic } from './benchKit.mjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST = '/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz';
-const SHAPE = { height: 28, width: 28, channels: 1 };
-const SCALING = { mode: 'unit' }; // every fixture takes x/255 (bench/fixtures/README.md)
 
 const { initBackend } = engineModule('backend.js');
 const { loadModel } = engineModule('modelIo/index.js');
@@ -57,7 +55,7 @@ async function main() {
     if (attack === 'clean') continue; // no backdoor to re-activate
     const triggerPath = path.join(root, 'bench', 'triggers', `${attack}.json`);
     const attacked = await loadModel(path.join(fixture, 'model.json'));
-    const evaluation = await openEvaluation(TEST, triggerPath, SHAPE, evalLimit);
+    const evaluation = await openEvaluation(TEST, triggerPath, FIXTURE_SHAPE, evalLimit);
     try {
       for (const seed of seeds) {
         for (const variant of [...variants, ...(seed === seeds[0] ? ['never-attacked'] : [])]) {
@@ -67,7 +65,7 @@ async function main() {
           const defended = await loadModel(path.join(dir, 'model.json'));
           const started = Date.now();
           try {
-            const probe = await reactivationProbe(attacked.model, defended.model, evaluation.source, { trigger: evaluation.trigger, scaling: SCALING, seed });
+            const probe = await reactivationProbe(attacked.model, defended.model, evaluation.source, { trigger: evaluation.trigger, scaling: FIXTURE_SCALING, seed });
             const row = {
               model: name, variant, seed, steps: probe.steps, attackedAsr: probe.attackedAsr, defendedAsr: probe.cleansedAsr, images: probe.images,
               defendedModelHash: modelHash(dir), runCreatedAt: record.createdAt, runAfter: record.after ?? null, seconds: (Date.now() - started) / 1000,

@@ -6,15 +6,13 @@
 // Tune the threshold on calibration fixtures only (role in training.json); report the others.
 // Options: --models a,b (default: every fixture)  --images 256  --classes 0,6 (default: all)
 //          --shift 1 (largest displacement, px)  --k 7 (control points per side)
-import { engineModule, flagValue, writeAtomic } from './benchKit.mjs';
+import { engineModule, FIXTURE_SCALING, FIXTURE_SHAPE, flagValue, writeAtomic } from './benchKit.mjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TRAIN = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
-const SHAPE = { height: 28, width: 28, channels: 1 };
-const SCALING = { mode: 'unit' }; // every fixture takes x/255 (bench/fixtures/README.md)
 
 const { initBackend } = engineModule('backend.js');
 const { loadModel } = engineModule('modelIo/index.js');
@@ -44,8 +42,8 @@ async function main() {
     const { model } = await loadModel(path.join(dir, 'model.json'));
     const view = logitsView(model);
     // The scan's own image loading and selection (suspectScan.ts), so the figures are the scan's.
-    const unit = await loadUnitImages(await openImageSource(TRAIN, { shape: SHAPE, limit: images }), images);
-    const predicted = predictClasses(view.model, unit, SCALING);
+    const unit = await loadUnitImages(await openImageSource(TRAIN, { shape: FIXTURE_SHAPE, limit: images }), images);
+    const predicted = predictClasses(view.model, unit, FIXTURE_SCALING);
     const classCount = model.outputs[0].shape.at(-1);
     const flips = [];
     const t0 = Date.now();
@@ -53,7 +51,7 @@ async function main() {
       if (classes && !classes.includes(t)) continue;
       const subset = imagesNotIn(unit, predicted, t);
       if (!subset) continue;
-      const fit = await fitWarpTrigger(view.model, subset, t, { scaling: SCALING, maxShiftPx, controlPoints });
+      const fit = await fitWarpTrigger(view.model, subset, t, { scaling: FIXTURE_SCALING, maxShiftPx, controlPoints });
       subset.dispose();
       flips.push({ class: t, flipRate: fit.flipRate, meanShiftPx: fit.meanShiftPx });
       console.error(`${name} class ${t}: warp flip ${(100 * fit.flipRate).toFixed(1)} % (mean shift ${fit.meanShiftPx.toFixed(2)} px)`);
